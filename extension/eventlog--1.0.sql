@@ -1,0 +1,122 @@
+-- eventlog 1.0: the log table, jsonb_diff_schema, eventlog_render, eventlog_log.
+--
+-- Every name is schema-qualified (@extschema@ or pg_catalog): nothing here
+-- depends on the search_path of whoever runs CREATE EXTENSION.
+
+\echo Use "CREATE EXTENSION eventlog" to load this file. \quit
+
+-------------------------------------------------------------------------------
+-- The log
+-------------------------------------------------------------------------------
+
+CREATE SEQUENCE @extschema@.eventlog_id_seq AS bigint;
+
+CREATE TABLE @extschema@.eventlog (
+    id               bigint      NOT NULL DEFAULT pg_catalog.nextval('@extschema@.eventlog_id_seq'::pg_catalog.regclass),
+    "timestamp"      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    actor            text,
+    message          text        NOT NULL DEFAULT '',
+    object_type      text,
+    object_id        text,
+    tool             text,
+    action           text,
+    changes          jsonb,
+    db_user          text        NOT NULL DEFAULT CURRENT_USER,
+    template_message text,
+    values_json      jsonb,
+    transaction_id   xid8        NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
+    CONSTRAINT eventlog_pkey PRIMARY KEY (id)
+);
+
+ALTER SEQUENCE @extschema@.eventlog_id_seq OWNED BY @extschema@.eventlog.id;
+
+-- One object's history and one tool's events, newest first, are index scans.
+CREATE INDEX eventlog_object_idx ON @extschema@.eventlog (object_type, object_id, "timestamp" DESC, id DESC);
+CREATE INDEX eventlog_tool_idx   ON @extschema@.eventlog (tool, "timestamp" DESC, id DESC);
+
+-- pg_dump dumps the events and the sequence position, not only the empty table.
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.eventlog', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.eventlog_id_seq', '');
+
+-- Ordinary roles read the log; only the extension's functions write it.
+REVOKE ALL ON TABLE @extschema@.eventlog FROM PUBLIC;
+REVOKE ALL ON SEQUENCE @extschema@.eventlog_id_seq FROM PUBLIC;
+GRANT SELECT ON TABLE @extschema@.eventlog TO PUBLIC;
+
+-- Append-only, even for the table's owner: events are never changed or removed.
+CREATE FUNCTION @extschema@.eventlog_refuse_rewrite() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RAISE EXCEPTION 'eventlog is append-only: % is not allowed', TG_OP
+        USING ERRCODE = 'insufficient_privilege',
+              HINT = 'Events are never changed or removed once recorded.';
+END
+$$;
+
+CREATE TRIGGER eventlog_append_only
+    BEFORE UPDATE OR DELETE ON @extschema@.eventlog
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.eventlog_refuse_rewrite();
+CREATE TRIGGER eventlog_append_only_truncate
+    BEFORE TRUNCATE ON @extschema@.eventlog
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.eventlog_refuse_rewrite();
+
+COMMENT ON TABLE @extschema@.eventlog IS 'The audit trail: one row per event, append-only';
+COMMENT ON COLUMN @extschema@.eventlog.id IS 'Event id, increasing';
+COMMENT ON COLUMN @extschema@.eventlog."timestamp" IS 'When the event was recorded (start of its transaction)';
+COMMENT ON COLUMN @extschema@.eventlog.actor IS 'Who caused it: the actor argument, else eventlog.actor, else the database role';
+COMMENT ON COLUMN @extschema@.eventlog.message IS 'The rendered message template ('''' when none)';
+COMMENT ON COLUMN @extschema@.eventlog.object_type IS 'What kind of object; for tracked tables the schema-qualified table name';
+COMMENT ON COLUMN @extschema@.eventlog.object_id IS 'The object''s key as text; composite keys as a JSON array text';
+COMMENT ON COLUMN @extschema@.eventlog.tool IS 'Feature or app category, for filtering';
+COMMENT ON COLUMN @extschema@.eventlog.action IS 'create, update, delete, truncate, or any custom string';
+COMMENT ON COLUMN @extschema@.eventlog.changes IS '{"old_value": {...}, "new_value": {...}} or NULL';
+COMMENT ON COLUMN @extschema@.eventlog.db_user IS 'The database role that performed the change';
+COMMENT ON COLUMN @extschema@.eventlog.template_message IS 'The template the message was rendered from';
+COMMENT ON COLUMN @extschema@.eventlog.values_json IS 'The values the message was rendered from';
+COMMENT ON COLUMN @extschema@.eventlog.transaction_id IS 'The transaction that recorded the event';
+COMMENT ON SEQUENCE @extschema@.eventlog_id_seq IS 'Ids of eventlog';
+COMMENT ON FUNCTION @extschema@.eventlog_refuse_rewrite() IS 'Trigger keeping eventlog append-only';
+
+-------------------------------------------------------------------------------
+-- Functions
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.jsonb_diff_schema(
+    old_data jsonb,
+    new_data jsonb,
+    exclude_keys text[] DEFAULT '{}',
+    deep boolean DEFAULT false)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'eventlog_jsonb_diff_schema'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.jsonb_diff_schema(jsonb, jsonb, text[], boolean) IS
+'What changed between two JSON objects: {"old_value": {...}, "new_value": {...}}. NULL old_data is a creation, NULL new_data a deletion; deep => true recurses into nested objects and id-keyed arrays';
+
+CREATE FUNCTION @extschema@.eventlog_render(
+    template_message text,
+    values_json jsonb DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'eventlog_render'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.eventlog_render(text, jsonb) IS
+'Renders a message template: {key} looks up key in values_json, {item__a__b} follows the path a.b into values_json->''item__a__b''; {{ and }} are literal braces';
+
+CREATE FUNCTION @extschema@.eventlog_log(
+    template_message text,
+    values_json jsonb DEFAULT NULL,
+    object_type text DEFAULT NULL,
+    object_id text DEFAULT NULL,
+    actor text DEFAULT NULL,
+    tool text DEFAULT NULL,
+    action text DEFAULT NULL,
+    changes jsonb DEFAULT NULL)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'eventlog_log'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.eventlog_log(text, jsonb, text, text, text, text, text, jsonb) IS
+'Records one event and returns its id; message = eventlog_render(template_message, values_json), actor defaults to eventlog.actor, then the calling role';

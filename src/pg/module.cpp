@@ -1,0 +1,34 @@
+// The module's magic block and its settings.
+#include "pg/boundary.hpp"
+#include "pg/postgres.hpp"
+#include "pg/settings.hpp"
+
+namespace eventlog::pg {
+
+char* actor_setting = nullptr;
+
+namespace {
+
+void define_settings() {
+    DefineCustomStringVariable(
+        "eventlog.actor", "Who events are recorded for when no actor is passed.",
+        "Set it per transaction (SET LOCAL eventlog.actor = 'alice') from the application; "
+        "when empty, events record the calling database role.",
+        &actor_setting, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    MarkGUCPrefixReserved("eventlog");
+}
+
+}  // namespace
+}  // namespace eventlog::pg
+
+extern "C" {
+
+PG_MODULE_MAGIC;
+
+void _PG_init(void);
+
+void _PG_init(void) {
+    eventlog::pg::guarded([] { eventlog::pg::define_settings(); });
+}
+
+}  // extern "C"

@@ -1,0 +1,34 @@
+// The one place PostgreSQL's headers are included. They have no extern "C"
+// guards and redefine names (snprintf, Max, gettext...), so every file of
+// src/pg/ includes its C++ and third-party headers first and this one last.
+// Nothing outside src/pg/ may include it.
+#pragma once
+
+extern "C" {
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/guc.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/numeric.h"
+#include "utils/syscache.h"
+}
+
+// PostgreSQL's c.h defines these as macros; they break the C++ library.
+#ifdef Max
+#undef Max
+#endif
+#ifdef Min
+#undef Min
+#endif
