@@ -21,6 +21,9 @@
 --       sometimes empty, sometimes with a NULL element.
 --   eventlog_model.random_nonobject(max_depth int) RETURNS jsonb
 --       a random JSON value that is not an object (for the 22023 cases).
+--   eventlog_model.random_wide_pair(n_keys int, OUT old_doc jsonb, OUT new_doc jsonb)
+--       two wide, toasted objects that differ in a few percent of their keys
+--       and of the elements of a long keyed array.
 --
 -- Loadable repeatedly (CREATE OR REPLACE).  Needs no search_path.
 
@@ -362,6 +365,55 @@ BEGIN
         new_doc := new_doc || pg_catalog.jsonb_build_object(
                        'ratio', eventlog_model.same_number_other_text(one));
     END IF;
+END
+$$;
+
+-- A pair of wide objects (n_keys keys named k1..kN, a keyed array of about
+-- n_keys/2 elements, a string of several kilobytes, so that the documents are
+-- stored toasted), a few percent of it changed, removed or added.
+CREATE OR REPLACE FUNCTION eventlog_model.random_wide_pair(n_keys int,
+                                                           OUT old_doc jsonb,
+                                                           OUT new_doc jsonb)
+LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+    items_old jsonb := '[]';
+    items_new jsonb := '[]';
+    elem jsonb;
+    r float8;
+BEGIN
+    old_doc := pg_catalog.jsonb_build_object(
+                   'text', pg_catalog.repeat('lorem ipsum ' || eventlog_model.random_int(0, 9), 400));
+    new_doc := old_doc;
+    FOR i IN 1 .. n_keys LOOP
+        elem := eventlog_model.random_scalar();
+        old_doc := old_doc || pg_catalog.jsonb_build_object('k' || i, elem);
+        r := pg_catalog.random();
+        IF r < 0.03 THEN
+            CONTINUE;                                               -- removed
+        ELSIF r < 0.06 THEN
+            elem := eventlog_model.random_scalar();                 -- changed (maybe)
+        END IF;
+        new_doc := new_doc || pg_catalog.jsonb_build_object('k' || i, elem);
+    END LOOP;
+    FOR i IN 1 .. n_keys / 20 LOOP                                  -- added
+        new_doc := new_doc || pg_catalog.jsonb_build_object(
+                                  'k' || (n_keys + i), eventlog_model.random_scalar());
+    END LOOP;
+    FOR i IN 1 .. n_keys / 2 LOOP
+        elem := pg_catalog.jsonb_build_object('id', i, 'v', eventlog_model.random_scalar(),
+                                              'w', eventlog_model.random_int(0, 5));
+        items_old := items_old || pg_catalog.jsonb_build_array(elem);
+        r := pg_catalog.random();
+        IF r < 0.03 THEN
+            CONTINUE;                                               -- removed
+        ELSIF r < 0.08 THEN
+            elem := elem || pg_catalog.jsonb_build_object('w', eventlog_model.random_int(0, 5));
+        END IF;
+        items_new := items_new || pg_catalog.jsonb_build_array(elem);
+    END LOOP;
+    old_doc := old_doc || pg_catalog.jsonb_build_object('items', items_old);
+    new_doc := new_doc || pg_catalog.jsonb_build_object('items', items_new);
 END
 $$;
 
