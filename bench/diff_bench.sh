@@ -48,6 +48,7 @@ psql -X -q -v ON_ERROR_STOP=1 \
 RESET client_min_messages;
 SET max_parallel_workers_per_gather = 0;
 SET jit = off;
+SET bench.repeats = :'repeats';
 
 SELECT 'server: ' || pg_catalog.version() AS info
 UNION ALL
@@ -60,7 +61,7 @@ WHERE p.oid = 'public.jsonb_diff_schema(jsonb,jsonb,text[],boolean)'::regprocedu
 -- always has a new updated_at (excluded) and, each with its own chance, a
 -- changed status, amount, address.city (nested), items[0].qty (keyed array)
 -- and attr_1.
-SELECT pg_catalog.setseed(0.5) \gset
+DO $$ BEGIN PERFORM pg_catalog.setseed(0.5); END $$;
 CREATE TEMP TABLE diff_bench_pairs AS
 WITH base AS (
     SELECT g,
@@ -161,7 +162,7 @@ BEGIN
                 started := pg_catalog.clock_timestamp();
                 EXECUTE pg_catalog.format(
                     'SELECT count(%s(old_doc, new_doc, ''{updated_at}'', deep => %s)) FROM diff_bench_pairs',
-                    fn, d = 1)
+                    fn, CASE d WHEN 0 THEN 'false' ELSE 'true' END)
                    INTO n;
                 INSERT INTO diff_bench_times
                 VALUES (CASE d WHEN 0 THEN 'flat' ELSE 'deep' END,

@@ -120,3 +120,32 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION @extschema@.eventlog_log(text, jsonb, text, text, text, text, text, jsonb) IS
 'Records one event and returns its id; message = eventlog_render(template_message, values_json), actor defaults to eventlog.actor, then the calling role';
+
+CREATE FUNCTION @extschema@.eventlog_object(
+    row_value anyelement,
+    OUT object_type text,
+    OUT object_id text)
+AS 'MODULE_PATHNAME', 'eventlog_object'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.eventlog_object(anyelement) IS
+'The object a table row is: object_type (schema-qualified table name) and object_id (primary key as text; composite keys as a JSON array text)';
+
+CREATE FUNCTION @extschema@.eventlog_log_row(
+    object anyelement,
+    template_message text DEFAULT NULL,
+    values_json jsonb DEFAULT NULL,
+    actor text DEFAULT NULL,
+    tool text DEFAULT NULL,
+    action text DEFAULT NULL,
+    changes jsonb DEFAULT NULL)
+RETURNS bigint
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+AS $$
+    SELECT @extschema@.eventlog_log(template_message, values_json, o.object_type, o.object_id,
+                                    actor, tool, action, changes)
+    FROM @extschema@.eventlog_object(object) AS o
+$$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_log_row(anyelement, text, jsonb, text, text, text, jsonb) IS
+'eventlog_log with a table row as the object: object_type and object_id come from the row''s table and primary key';

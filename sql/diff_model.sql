@@ -105,7 +105,8 @@ INSERT INTO edge_cases VALUES
  ('deep: duplicate ids, last wins', '{"l":[{"id":1,"v":1},{"id":1,"v":2}]}', '{"l":[{"id":1,"v":2},{"id":1,"v":3}]}', '{}', true),
  ('deep: duplicate ids, last equal', '{"l":[{"id":1,"v":1},{"id":1,"v":2}]}', '{"l":[{"id":1,"v":2}]}', '{}', true),
  ('deep: id "7" and 7 share a key', '{"l":[{"id":"7","v":1}]}', '{"l":[{"id":7,"v":1}]}', '{}', true),
- ('deep: id 1 and 1.0 differ', '{"l":[{"id":1,"v":1}]}', '{"l":[{"id":1.0,"v":1}]}', '{}', true),
+ ('deep: id 1 and 1.0 equal, arrays equal', '{"l":[{"id":1,"v":1}]}', '{"l":[{"id":1.0,"v":1}]}', '{}', true),
+ ('deep: id 1 and 1.0 are other keys', '{"l":[{"id":1,"v":1}]}', '{"l":[{"id":1.0,"v":2}]}', '{}', true),
  ('deep: exotic ids', '{"l":[{"id":null},{"id":true},{"id":1.50},{"id":{"k":[1,"a"]}},{"id":"é \" \\"}]}', '{"l":[]}', '{}', true),
  ('deep: empty vs keyed array', '{"l":[]}', '{"l":[{"id":1,"v":1}]}', '{}', true),
  ('deep: array not all keyed', '{"l":[{"id":1,"v":1},{"v":2}]}', '{"l":[{"id":1,"v":2},{"v":2}]}', '{}', true),
@@ -129,13 +130,18 @@ INSERT INTO edge_cases VALUES
  ('new_data JSON null, old NULL', NULL, 'null', '{}', false),
  ('old_data a number', '1', NULL, '{}', false);
 
-SELECT label, model,
-       (model - 'message') IS NOT DISTINCT FROM (native - 'message') AS native_agrees
+-- (unaligned: the column widths of aligned output would depend on the
+-- database encoding, the results holding non-ASCII text)
+\pset format unaligned
+SELECT label,
+       (model - 'message') IS NOT DISTINCT FROM (native - 'message') AS native_agrees,
+       model
 FROM (SELECT label,
              pg_temp.diff_outcome('model', old_doc, new_doc, excl, deep) AS model,
              pg_temp.diff_outcome('native', old_doc, new_doc, excl, deep) AS native
       FROM edge_cases) AS r
 ORDER BY label COLLATE "C";
+\pset format aligned
 
 -- the extension's error messages name the function and the argument
 SELECT label,

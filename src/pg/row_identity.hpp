@@ -1,0 +1,29 @@
+// Which object a table row is: object_type (the schema-qualified table name
+// as PostgreSQL quotes it) and object_id (the primary key as text; composite
+// keys as a JSON array text such as [1,"a"]). PostgreSQL-style code.
+#pragma once
+
+#include "pg/jsonb_conversion.hpp"
+#include "pg/postgres.hpp"
+
+namespace eventlog::pg {
+
+/// public.certificate, public."Odd Name"
+char* object_type_name(Oid table);
+
+/// A table's primary key, ready to print keys of its rows.
+struct PrimaryKey {
+    int natts;
+    AttrNumber attnums[INDEX_MAX_KEYS];
+    Oid output_function;                      // single-column keys: the type's output
+    JsonbConverter converters[INDEX_MAX_KEYS];  // composite keys: to_jsonb per column
+};
+
+/// Loads `table`'s primary key into `key` (memory from `context`). A table
+/// without one is refused (SQLSTATE 55000) with `caller` in the message.
+void primary_key_load(Relation table, PrimaryKey* key, MemoryContext context, const char* caller);
+
+/// The row's object_id.
+char* object_id_text(const PrimaryKey* key, HeapTuple row, TupleDesc descriptor);
+
+}  // namespace eventlog::pg
