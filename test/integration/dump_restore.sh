@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # pg_dump -Fc of a database with events, restored into a new database:
 # events and ids survive, the sequence continues, the log stays append-only.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
