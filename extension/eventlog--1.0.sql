@@ -13,13 +13,13 @@ CREATE SEQUENCE @extschema@.eventlog_id_seq AS bigint;
 
 CREATE TABLE @extschema@.eventlog (
     id               bigint      NOT NULL DEFAULT pg_catalog.nextval('@extschema@.eventlog_id_seq'::pg_catalog.regclass),
-    "timestamp"      timestamptz NOT NULL DEFAULT pg_catalog.now(),
-    actor            text,
+    "timestamp"      timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    actor            text COLLATE pg_catalog."C",
     message          text        NOT NULL DEFAULT '',
-    object_type      text,
-    object_id        text,
-    tool             text,
-    action           text,
+    object_type      text COLLATE pg_catalog."C",
+    object_id        text COLLATE pg_catalog."C",
+    tool             text COLLATE pg_catalog."C",
+    action           text COLLATE pg_catalog."C",
     changes          jsonb,
     db_user          text        NOT NULL DEFAULT CURRENT_USER,
     template_message text,
@@ -30,9 +30,12 @@ CREATE TABLE @extschema@.eventlog (
 
 ALTER SEQUENCE @extschema@.eventlog_id_seq OWNED BY @extschema@.eventlog.id;
 
--- One object's history and one tool's events, newest first, are index scans.
-CREATE INDEX eventlog_object_idx ON @extschema@.eventlog (object_type, object_id, "timestamp" DESC, id DESC);
-CREATE INDEX eventlog_tool_idx   ON @extschema@.eventlog (tool, "timestamp" DESC, id DESC);
+-- One object's history and one tool's events, newest first, are index scans
+-- (read backwards). Ascending keys keep inserts of new events together at
+-- the end of each object's and tool's range; identifiers compare bytewise
+-- (COLLATE "C"), which is both faster and independent of the locale.
+CREATE INDEX eventlog_object_idx ON @extschema@.eventlog (object_type, object_id, "timestamp", id);
+CREATE INDEX eventlog_tool_idx   ON @extschema@.eventlog (tool, "timestamp", id);
 
 -- pg_dump dumps the events and the sequence position, not only the empty table.
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.eventlog', '');
@@ -64,7 +67,7 @@ CREATE TRIGGER eventlog_append_only_truncate
 
 COMMENT ON TABLE @extschema@.eventlog IS 'The audit trail: one row per event, append-only';
 COMMENT ON COLUMN @extschema@.eventlog.id IS 'Event id, increasing';
-COMMENT ON COLUMN @extschema@.eventlog."timestamp" IS 'When the event was recorded (start of its transaction)';
+COMMENT ON COLUMN @extschema@.eventlog."timestamp" IS 'When the event was recorded';
 COMMENT ON COLUMN @extschema@.eventlog.actor IS 'Who caused it: the actor argument, else eventlog.actor, else the database role';
 COMMENT ON COLUMN @extschema@.eventlog.message IS 'The rendered message template ('''' when none)';
 COMMENT ON COLUMN @extschema@.eventlog.object_type IS 'What kind of object; for tracked tables the schema-qualified table name';
@@ -149,3 +152,127 @@ $$;
 
 COMMENT ON FUNCTION @extschema@.eventlog_log_row(anyelement, text, jsonb, text, text, text, jsonb) IS
 'eventlog_log with a table row as the object: object_type and object_id come from the row''s table and primary key';
+
+-------------------------------------------------------------------------------
+-- Tracking tables with triggers
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.eventlog_capture() RETURNS trigger
+AS 'MODULE_PATHNAME', 'eventlog_capture'
+LANGUAGE C;
+
+COMMENT ON FUNCTION @extschema@.eventlog_capture() IS
+'Trigger attached by eventlog_track(): records one event per changed row, in bulk per statement. Its argument holds the tracking options';
+
+CREATE FUNCTION @extschema@.eventlog_check_tracking(target regclass, options jsonb) RETURNS void
+AS 'MODULE_PATHNAME', 'eventlog_check_tracking'
+LANGUAGE C STABLE STRICT;
+
+COMMENT ON FUNCTION @extschema@.eventlog_check_tracking(regclass, jsonb) IS
+'Validates tracking options for a table (primary key, excluded columns, message templates) without changing anything; used by eventlog_track()';
+
+CREATE FUNCTION @extschema@.eventlog_track(
+    target regclass,
+    tool text DEFAULT NULL,
+    exclude_columns text[] DEFAULT '{}',
+    messages jsonb DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    table_row record;
+    options jsonb;
+    argument text;
+BEGIN
+    IF target IS NULL THEN
+        RAISE EXCEPTION 'eventlog_track: target must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    SELECT c.relname, c.relkind, c.relowner INTO table_row FROM pg_catalog.pg_class c WHERE c.oid = target;
+    IF table_row.relkind IS NULL OR table_row.relkind NOT IN ('r', 'p') THEN
+        RAISE EXCEPTION 'eventlog_track: % is not a table', target USING ERRCODE = 'wrong_object_type';
+    END IF;
+    IF NOT pg_catalog.pg_has_role(current_user, table_row.relowner, 'MEMBER') THEN
+        RAISE EXCEPTION 'eventlog_track: must be owner of table %', target
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF target = '@extschema@.eventlog'::pg_catalog.regclass THEN
+        RAISE EXCEPTION 'eventlog_track: the log itself cannot be tracked' USING ERRCODE = 'wrong_object_type';
+    END IF;
+
+    options := pg_catalog.jsonb_build_object(
+        'tool', COALESCE(tool, table_row.relname::text),
+        'exclude_columns', pg_catalog.to_jsonb(COALESCE(exclude_columns, '{}'::text[])),
+        'messages', COALESCE(messages, '{}'::jsonb));
+    PERFORM @extschema@.eventlog_check_tracking(target, options);
+    argument := options::text;
+
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER eventlog_capture_insert AFTER INSERT ON %s '
+        'REFERENCING NEW TABLE AS eventlog_new_rows '
+        'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.eventlog_capture(%L)', target, argument);
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER eventlog_capture_update AFTER UPDATE ON %s '
+        'REFERENCING OLD TABLE AS eventlog_old_rows NEW TABLE AS eventlog_new_rows '
+        'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.eventlog_capture(%L)', target, argument);
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER eventlog_capture_delete AFTER DELETE ON %s '
+        'REFERENCING OLD TABLE AS eventlog_old_rows '
+        'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.eventlog_capture(%L)', target, argument);
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER eventlog_capture_truncate AFTER TRUNCATE ON %s '
+        'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.eventlog_capture(%L)', target, argument);
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_track(regclass, text, text[], jsonb) IS
+'Records every INSERT, UPDATE, DELETE and TRUNCATE of a table in eventlog. tool defaults to the table''s name; exclude_columns never appear in changes; messages maps create/update/delete/truncate to templates with {actor}, {tool}, {action}, {object_type}, {object_id}, {old__COLUMN}, {new__COLUMN}. Calling it again replaces the options';
+
+CREATE FUNCTION @extschema@.eventlog_untrack(target regclass)
+RETURNS boolean
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    owner oid;
+    trigger_name name;
+    found_any boolean := false;
+BEGIN
+    IF target IS NULL THEN
+        RAISE EXCEPTION 'eventlog_untrack: target must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    SELECT c.relowner INTO owner FROM pg_catalog.pg_class c WHERE c.oid = target;
+    IF NOT pg_catalog.pg_has_role(current_user, owner, 'MEMBER') THEN
+        RAISE EXCEPTION 'eventlog_untrack: must be owner of table %', target
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    FOR trigger_name IN
+        SELECT t.tgname FROM pg_catalog.pg_trigger t
+        WHERE t.tgrelid = target
+          AND t.tgfoid = '@extschema@.eventlog_capture()'::pg_catalog.regprocedure
+    LOOP
+        EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', trigger_name, target);
+        found_any := true;
+    END LOOP;
+    RETURN found_any;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_untrack(regclass) IS
+'Stops recording a table''s changes (its events stay); returns false when the table was not tracked';
+
+CREATE VIEW @extschema@.eventlog_tracked AS
+SELECT t.tgrelid::pg_catalog.regclass AS table_name,
+       o.options ->> 'tool' AS tool,
+       ARRAY(SELECT pg_catalog.jsonb_array_elements_text(o.options -> 'exclude_columns')) AS exclude_columns,
+       o.options -> 'messages' AS messages,
+       o.options
+FROM pg_catalog.pg_trigger t
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.convert_from(pg_catalog.substring(t.tgargs, 1, pg_catalog.length(t.tgargs) - 1),
+                                   pg_catalog.getdatabaseencoding())::jsonb AS options) o
+WHERE t.tgfoid = '@extschema@.eventlog_capture()'::pg_catalog.regprocedure
+  AND t.tgname = 'eventlog_capture_truncate';
+
+COMMENT ON VIEW @extschema@.eventlog_tracked IS 'Tracked tables and their options, one row per table';
+GRANT SELECT ON @extschema@.eventlog_tracked TO PUBLIC;

@@ -14,11 +14,11 @@ SELECT id = :id AS same_id, actor, message, object_type, object_id, tool, action
        template_message, values_json, "timestamp" <= now() AS timestamp_ok
 FROM eventlog WHERE id = :id;
 
--- Events carry their transaction's id and start time.
+-- Events carry their transaction's id and the time they were recorded.
 BEGIN;
 SELECT eventlog_log('one', tool => 'same_tx') > 0 AND eventlog_log('two', tool => 'same_tx') > 0 AS logged;
 SELECT count(*) AS events, bool_and(transaction_id = pg_current_xact_id()) AS this_transaction,
-       bool_and("timestamp" = now()) AS transaction_time
+       bool_and("timestamp" >= now() AND "timestamp" <= clock_timestamp()) AS recorded_time
 FROM eventlog WHERE tool = 'same_tx';
 COMMIT;
 

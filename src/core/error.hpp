@@ -12,6 +12,7 @@ namespace eventlog {
 enum class ErrorCode {
     InvalidParameterValue,  ///< 22023: bad input from the caller
     ProgramLimitExceeded,   ///< 54000: input beyond what we accept
+    ObjectNotInPrerequisiteState,  ///< 55000: e.g. a table without a primary key
     Internal,               ///< XX000: a bug of ours
 };
 

@@ -20,6 +20,7 @@ int sqlstate_for(ErrorCode code) {
     switch (code) {
         case ErrorCode::InvalidParameterValue: return ERRCODE_INVALID_PARAMETER_VALUE;
         case ErrorCode::ProgramLimitExceeded: return ERRCODE_PROGRAM_LIMIT_EXCEEDED;
+        case ErrorCode::ObjectNotInPrerequisiteState: return ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE;
         case ErrorCode::Internal: break;
     }
     return ERRCODE_INTERNAL_ERROR;

@@ -36,4 +36,19 @@ const char* current_role_name();
 /// Inserts the event into <namespace>.eventlog and returns its id.
 int64 write_event(Oid extension_namespace, const Event* event);
 
+/// Many events of one statement on one tracked table: what they share...
+struct EventBatchCommon {
+    const char* actor;
+    const char* object_type;
+    const char* tool;
+    const char* action;
+    const char* db_user;
+    text* template_message;
+};
+
+/// ...and what each has: n object ids (text, possibly NULL), messages (text)
+/// and changes (jsonb). Inserted with one statement, in array order.
+void write_event_batch(Oid extension_namespace, const EventBatchCommon* common, int n, Datum* object_ids,
+                       bool* object_id_nulls, Datum* messages, Datum* changes);
+
 }  // namespace eventlog::pg

@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "pg/boundary.hpp"
+#include "pg/diff_output.hpp"
 #include "pg/postgres.hpp"
 
 namespace eventlog::pg {
@@ -97,14 +98,6 @@ bool is_array(const JsonbValue* v) {
     return v->type == jbvBinary && JsonContainerIsArray(v->val.binary.data);
 }
 
-JsonbValue binary_value(Jsonb* document) {
-    JsonbValue v;
-    v.type = jbvBinary;
-    v.val.binary.data = &document->root;
-    v.val.binary.len = VARSIZE(document) - VARHDRSZ;
-    return v;
-}
-
 /// Walks the key/value pairs of an object container in jsonb key order.
 struct PairCursor {
     JsonbIterator* iterator;
@@ -127,35 +120,6 @@ void cursor_open(PairCursor* cursor, JsonbContainer* object) {
     cursor->done = false;
     JsonbIteratorNext(&cursor->iterator, &cursor->key, true);  // WJB_BEGIN_OBJECT
     cursor_next(cursor);
-}
-
-/// Output under construction: the old_value and new_value objects.
-struct DiffOutput {
-    JsonbParseState* old_state;
-    JsonbParseState* new_state;
-    bool changed;
-};
-
-void output_begin(DiffOutput* out) {
-    out->old_state = nullptr;
-    out->new_state = nullptr;
-    out->changed = false;
-    pushJsonbValue(&out->old_state, WJB_BEGIN_OBJECT, nullptr);
-    pushJsonbValue(&out->new_state, WJB_BEGIN_OBJECT, nullptr);
-}
-
-void push_pair(JsonbParseState** state, JsonbValue* key, JsonbValue* value) {
-    pushJsonbValue(state, WJB_KEY, key);
-    pushJsonbValue(state, WJB_VALUE, value);
-}
-
-/// Records `key` as changed; a NULL side shows JSON null.
-void output_change(DiffOutput* out, JsonbValue* key, JsonbValue* old_value, JsonbValue* new_value) {
-    JsonbValue null_value;
-    null_value.type = jbvNull;
-    push_pair(&out->old_state, key, old_value != nullptr ? old_value : &null_value);
-    push_pair(&out->new_state, key, new_value != nullptr ? new_value : &null_value);
-    out->changed = true;
 }
 
 void diff_objects(JsonbContainer* old_object, JsonbContainer* new_object, const DiffOptions* options,
@@ -215,7 +179,7 @@ Jsonb* keyed_array_as_object(JsonbContainer* array) {
         JsonbValue key = id_key(&id);
         push_pair(&state, &key, &element);
     }
-    return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, nullptr));
+    return finish_object(&state);
 }
 
 /// Deep mode: diff two objects one level down; if anything changed, record
@@ -226,8 +190,8 @@ void output_nested(DiffOutput* out, JsonbValue* key, JsonbContainer* old_object,
     output_begin(&nested);
     diff_objects(old_object, new_object, options, &nested);
     if (!nested.changed) return;
-    JsonbValue old_map = binary_value(JsonbValueToJsonb(pushJsonbValue(&nested.old_state, WJB_END_OBJECT, nullptr)));
-    JsonbValue new_map = binary_value(JsonbValueToJsonb(pushJsonbValue(&nested.new_state, WJB_END_OBJECT, nullptr)));
+    JsonbValue old_map = document_value(finish_object(&nested.old_state));
+    JsonbValue new_map = document_value(finish_object(&nested.new_state));
     output_change(out, key, &old_map, &new_map);
 }
 
@@ -304,30 +268,6 @@ void require_object(Jsonb* document, const char* argument) {
                     errmsg("jsonb_diff_schema: %s must be a JSON object, not a JSON %s", argument, kind)));
 }
 
-JsonbValue string_value(const char* s) {
-    JsonbValue v;
-    v.type = jbvString;
-    v.val.string.val = const_cast<char*>(s);
-    v.val.string.len = static_cast<int>(std::strlen(s));
-    return v;
-}
-
-/// {"new_value": ..., "old_value": ...} (keys in jsonb order).
-Jsonb* diff_result(DiffOutput* out) {
-    JsonbPair pairs[2];
-    pairs[0].key = string_value("new_value");
-    pairs[0].value = *pushJsonbValue(&out->new_state, WJB_END_OBJECT, nullptr);
-    pairs[0].order = 0;
-    pairs[1].key = string_value("old_value");
-    pairs[1].value = *pushJsonbValue(&out->old_state, WJB_END_OBJECT, nullptr);
-    pairs[1].order = 1;
-    JsonbValue root;
-    root.type = jbvObject;
-    root.val.object.nPairs = 2;
-    root.val.object.pairs = pairs;
-    return JsonbValueToJsonb(&root);
-}
-
 Datum jsonb_diff_schema(FunctionCallInfo fcinfo) {
     Jsonb* old_data = PG_ARGISNULL(0) ? nullptr : PG_GETARG_JSONB_P(0);
     Jsonb* new_data = PG_ARGISNULL(1) ? nullptr : PG_GETARG_JSONB_P(1);
@@ -347,7 +287,7 @@ Datum jsonb_diff_schema(FunctionCallInfo fcinfo) {
         copy_object(&old_data->root, &options, &out.old_state);
     else
         diff_objects(&old_data->root, &new_data->root, &options, &out);
-    PG_RETURN_JSONB_P(diff_result(&out));
+    PG_RETURN_JSONB_P(output_finish(&out));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include "pg/boundary.hpp"
 #include "pg/postgres.hpp"
 #include "pg/settings.hpp"
+#include "pg/table_tracking.hpp"
 
 namespace eventlog::pg {
 
@@ -16,6 +17,7 @@ void define_settings() {
         "when empty, events record the calling database role.",
         &actor_setting, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("eventlog");
+    register_tracking_callbacks();
 }
 
 }  // namespace

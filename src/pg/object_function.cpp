@@ -30,7 +30,10 @@ Datum object_of_row(FunctionCallInfo fcinfo) {
     primary_key_load(table, &key, CurrentMemoryContext, "eventlog_object");
     TupleDesc row_descriptor = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(header),
                                                       HeapTupleHeaderGetTypMod(header));
-    char* object_id = object_id_text(&key, &row, row_descriptor);
+    Datum* row_values = static_cast<Datum*>(palloc(sizeof(Datum) * row_descriptor->natts));
+    bool* row_nulls = static_cast<bool*>(palloc(sizeof(bool) * row_descriptor->natts));
+    heap_deform_tuple(&row, row_descriptor, row_values, row_nulls);
+    char* object_id = object_id_text(&key, row_values, row_nulls);
     ReleaseTupleDesc(row_descriptor);
     table_close(table, AccessShareLock);
 

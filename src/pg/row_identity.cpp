@@ -31,19 +31,18 @@ void primary_key_load(Relation table, PrimaryKey* key, MemoryContext context, co
     index_close(index, AccessShareLock);
 }
 
-char* object_id_text(const PrimaryKey* key, HeapTuple row, TupleDesc descriptor) {
-    bool isnull;
+char* object_id_text(const PrimaryKey* key, const Datum* values, const bool* nulls) {
     if (key->natts == 1) {
-        Datum value = heap_getattr(row, key->attnums[0], descriptor, &isnull);
-        return isnull ? nullptr : OidOutputFunctionCall(key->output_function, value);
+        int i = key->attnums[0] - 1;
+        return nulls[i] ? nullptr : OidOutputFunctionCall(key->output_function, values[i]);
     }
     StringInfoData out;
     initStringInfo(&out);
     appendStringInfoChar(&out, '[');
-    for (int i = 0; i < key->natts; i++) {
-        Datum value = heap_getattr(row, key->attnums[i], descriptor, &isnull);
-        Jsonb* element = converter_apply(const_cast<JsonbConverter*>(&key->converters[i]), value, isnull);
-        if (i > 0) appendStringInfoChar(&out, ',');
+    for (int k = 0; k < key->natts; k++) {
+        int i = key->attnums[k] - 1;
+        Jsonb* element = converter_apply(const_cast<JsonbConverter*>(&key->converters[k]), values[i], nulls[i]);
+        if (k > 0) appendStringInfoChar(&out, ',');
         JsonbToCString(&out, &element->root, VARSIZE(element));
     }
     appendStringInfoChar(&out, ']');

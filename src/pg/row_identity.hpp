@@ -23,7 +23,7 @@ struct PrimaryKey {
 /// without one is refused (SQLSTATE 55000) with `caller` in the message.
 void primary_key_load(Relation table, PrimaryKey* key, MemoryContext context, const char* caller);
 
-/// The row's object_id.
-char* object_id_text(const PrimaryKey* key, HeapTuple row, TupleDesc descriptor);
+/// The object_id of a row given as deformed values (index: attnum - 1).
+char* object_id_text(const PrimaryKey* key, const Datum* values, const bool* nulls);
 
 }  // namespace eventlog::pg

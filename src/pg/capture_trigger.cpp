@@ -1,0 +1,249 @@
+// eventlog_capture(options): the trigger eventlog_track() attaches to a
+// table. It runs once per statement (AFTER ... FOR EACH STATEMENT, with
+// transition tables) and records one event per changed row, in bulk:
+//
+//  * rows come from the statement's transition tables; for an UPDATE the
+//    old and new tables hold the rows in the same order, so the i-th old
+//    row pairs with the i-th new row even when the primary key changed;
+//  * changed columns are found by comparing old and new values column by
+//    column (binary equality first, then jsonb equality of their to_jsonb
+//    forms, as jsonb_diff_schema would); JSON is built only for what goes
+//    into the event;
+//  * events are inserted by one INSERT ... SELECT over arrays, a batch at a
+//    time.
+//
+// PostgreSQL-style code: no C++ object lives in these frames. It calls two
+// rich C++ functions (table_tracking, render_tracked_message) that clean up
+// after themselves; their exceptions pass through to the entry guard.
+#include "pg/boundary.hpp"
+#include "pg/diff_output.hpp"
+#include "pg/event_writer.hpp"
+#include "pg/postgres.hpp"
+#include "pg/table_tracking.hpp"
+#include "pg/tracked_message.hpp"
+
+namespace eventlog::pg {
+
+namespace {
+
+constexpr int kBatchSize = 5000;
+
+/// The events of one statement, waiting to be inserted.
+struct Batch {
+    Oid extension_namespace;
+    EventBatchCommon common;
+    MemoryContext memory;  // holds the pending events; reset after each flush
+    int n;
+    Datum object_ids[kBatchSize];
+    bool object_id_nulls[kBatchSize];
+    Datum messages[kBatchSize];
+    Datum changes[kBatchSize];
+};
+
+void flush(Batch* batch) {
+    write_event_batch(batch->extension_namespace, &batch->common, batch->n, batch->object_ids,
+                      batch->object_id_nulls, batch->messages, batch->changes);
+    batch->n = 0;
+    MemoryContextReset(batch->memory);
+}
+
+/// Adds one event (values are copied into the batch's memory).
+void add_event(Batch* batch, const char* object_id, text* message, Jsonb* changes) {
+    MemoryContext old = MemoryContextSwitchTo(batch->memory);
+    int i = batch->n++;
+    batch->object_id_nulls[i] = object_id == nullptr;
+    batch->object_ids[i] = object_id != nullptr ? CStringGetTextDatum(object_id) : (Datum) 0;
+    batch->messages[i] = datumCopy(PointerGetDatum(message), false, -1);
+    batch->changes[i] = datumCopy(PointerGetDatum(changes), false, -1);
+    MemoryContextSwitchTo(old);
+    if (batch->n == kBatchSize) flush(batch);
+}
+
+/// to_jsonb of one column of a row.
+Jsonb* column_jsonb(const TrackedColumn* column, TupleTableSlot* row, int attnum) {
+    bool isnull;
+    Datum value = slot_getattr(row, attnum, &isnull);
+    return converter_apply(const_cast<JsonbConverter*>(&column->converter), value, isnull);
+}
+
+/// Did this column change? Binary-equal values did not; otherwise their
+/// to_jsonb forms decide (jsonb equality: 1.0 equals 1.00).
+bool column_changed(const TrackedColumn* column, TupleTableSlot* old_row, TupleTableSlot* new_row, int attnum,
+                    Jsonb** old_json, Jsonb** new_json) {
+    bool old_null, new_null;
+    Datum old_value = slot_getattr(old_row, attnum, &old_null);
+    Datum new_value = slot_getattr(new_row, attnum, &new_null);
+    if (old_null && new_null) return false;
+    if (!old_null && !new_null && datumIsEqual(old_value, new_value, column->typbyval, column->typlen))
+        return false;
+    JsonbConverter* converter = const_cast<JsonbConverter*>(&column->converter);
+    *old_json = converter_apply(converter, old_value, old_null);
+    *new_json = converter_apply(converter, new_value, new_null);
+    return old_null != new_null || compareJsonbContainers(&(*old_json)->root, &(*new_json)->root) != 0;
+}
+
+/// The event's changes; NULL for an update that changed no tracked column.
+Jsonb* row_changes(const TableTracking* t, TrackedAction action, TupleTableSlot* old_row, TupleTableSlot* new_row) {
+    DiffOutput out;
+    output_begin(&out);
+    for (size_t i = 0; i < t->columns.size(); i++) {
+        const TrackedColumn* column = &t->columns[i];
+        if (column->dropped || column->excluded) continue;
+        int attnum = static_cast<int>(i) + 1;
+        JsonbValue key = string_value(column->name.c_str(), static_cast<int>(column->name.size()));
+        if (action == TrackedAction::Create) {
+            JsonbValue value = document_value(column_jsonb(column, new_row, attnum));
+            push_pair(&out.new_state, &key, &value);
+        } else if (action == TrackedAction::Delete) {
+            JsonbValue value = document_value(column_jsonb(column, old_row, attnum));
+            push_pair(&out.old_state, &key, &value);
+        } else {
+            Jsonb *old_json, *new_json;
+            if (!column_changed(column, old_row, new_row, attnum, &old_json, &new_json)) continue;
+            JsonbValue old_value = document_value(old_json);
+            JsonbValue new_value = document_value(new_json);
+            output_change(&out, &key, &old_value, &new_value);
+        }
+    }
+    if (action == TrackedAction::Update && !out.changed) return nullptr;
+    return output_finish(&out);
+}
+
+/// Reads the next row of a transition table into `slot`.
+bool next_row(Tuplestorestate* rows, TupleTableSlot* slot) {
+    return rows != nullptr && tuplestore_gettupleslot(rows, true, false, slot);
+}
+
+void capture_rows(TriggerData* trigger, const TableTracking* t, TrackedAction action, Batch* batch) {
+    TupleDesc descriptor = RelationGetDescr(trigger->tg_relation);
+    Tuplestorestate* old_rows = action == TrackedAction::Create ? nullptr : trigger->tg_oldtable;
+    Tuplestorestate* new_rows = action == TrackedAction::Delete ? nullptr : trigger->tg_newtable;
+    if ((action != TrackedAction::Create && old_rows == nullptr) ||
+        (action != TrackedAction::Delete && new_rows == nullptr))
+        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                        errmsg("eventlog_capture: the trigger on %s has no transition tables",
+                               t->object_type.c_str()),
+                        errhint("Attach it with eventlog_track().")));
+    if (old_rows != nullptr) tuplestore_rescan(old_rows);
+    if (new_rows != nullptr) tuplestore_rescan(new_rows);
+
+    TupleTableSlot* old_slot = old_rows ? MakeSingleTupleTableSlot(descriptor, &TTSOpsMinimalTuple) : nullptr;
+    TupleTableSlot* new_slot = new_rows ? MakeSingleTupleTableSlot(descriptor, &TTSOpsMinimalTuple) : nullptr;
+    MemoryContext row_memory = AllocSetContextCreate(CurrentMemoryContext, "eventlog row", ALLOCSET_DEFAULT_SIZES);
+
+    EventFields event;
+    event.actor = batch->common.actor;
+    event.tool = batch->common.tool;
+    event.action = batch->common.action;
+    event.object_type = batch->common.object_type;
+    event.old_row = old_slot;
+    event.new_row = new_slot;
+
+    for (;;) {
+        CHECK_FOR_INTERRUPTS();
+        bool have_old = old_slot != nullptr && next_row(old_rows, old_slot);
+        bool have_new = new_slot != nullptr && next_row(new_rows, new_slot);
+        if ((old_slot != nullptr && !have_old) || (new_slot != nullptr && !have_new)) break;
+
+        MemoryContext old_context = MemoryContextSwitchTo(row_memory);
+        Jsonb* changes = row_changes(t, action, old_slot, new_slot);
+        if (changes != nullptr) {
+            TupleTableSlot* identity = new_slot != nullptr ? new_slot : old_slot;
+            event.object_id = nullptr;
+            if (t->has_key) {
+                slot_getallattrs(identity);
+                event.object_id = object_id_text(&t->key, identity->tts_values, identity->tts_isnull);
+            }
+            text* message = render_tracked_message(t, action, &event);
+            MemoryContextSwitchTo(old_context);
+            add_event(batch, event.object_id, message, changes);
+        } else {
+            MemoryContextSwitchTo(old_context);
+        }
+        MemoryContextReset(row_memory);
+    }
+    flush(batch);
+    MemoryContextDelete(row_memory);
+    if (old_slot != nullptr) ExecDropSingleTupleTableSlot(old_slot);
+    if (new_slot != nullptr) ExecDropSingleTupleTableSlot(new_slot);
+}
+
+void capture_truncate(const TableTracking* t, Batch* batch) {
+    EventFields event;
+    event.actor = batch->common.actor;
+    event.tool = batch->common.tool;
+    event.action = batch->common.action;
+    event.object_type = batch->common.object_type;
+    event.object_id = nullptr;
+    event.old_row = nullptr;
+    event.new_row = nullptr;
+
+    Event truncate;
+    truncate.actor = batch->common.actor;
+    truncate.message = render_tracked_message(t, TrackedAction::Truncate, &event);
+    truncate.object_type = batch->common.object_type;
+    truncate.object_id = nullptr;
+    truncate.tool = batch->common.tool;
+    truncate.action = batch->common.action;
+    truncate.changes = nullptr;
+    truncate.db_user = batch->common.db_user;
+    truncate.template_message = batch->common.template_message;
+    truncate.values_json = nullptr;
+    write_event(batch->extension_namespace, &truncate);
+}
+
+Datum capture(FunctionCallInfo fcinfo) {
+    if (!CALLED_AS_TRIGGER(fcinfo))
+        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                        errmsg("eventlog_capture: must be called as a trigger"),
+                        errhint("Track tables with eventlog_track().")));
+    TriggerData* trigger = reinterpret_cast<TriggerData*>(fcinfo->context);
+    if (!TRIGGER_FIRED_AFTER(trigger->tg_event) || !TRIGGER_FIRED_FOR_STATEMENT(trigger->tg_event) ||
+        trigger->tg_trigger->tgnargs != 1)
+        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                        errmsg("eventlog_capture: must be an AFTER ... FOR EACH STATEMENT trigger with one argument"),
+                        errhint("Track tables with eventlog_track().")));
+
+    TrackedAction action;
+    if (TRIGGER_FIRED_BY_INSERT(trigger->tg_event))
+        action = TrackedAction::Create;
+    else if (TRIGGER_FIRED_BY_UPDATE(trigger->tg_event))
+        action = TrackedAction::Update;
+    else if (TRIGGER_FIRED_BY_DELETE(trigger->tg_event))
+        action = TrackedAction::Delete;
+    else
+        action = TrackedAction::Truncate;
+
+    const TableTracking* t = table_tracking(trigger->tg_relation, trigger->tg_trigger->tgargs[0]);
+
+    Batch* batch = static_cast<Batch*>(palloc(sizeof(Batch)));
+    batch->extension_namespace = extension_namespace(fcinfo->flinfo->fn_oid);
+    batch->common.actor = default_actor();
+    batch->common.object_type = t->object_type.c_str();
+    batch->common.tool = t->options.tool.c_str();
+    batch->common.action = action_name(action);
+    batch->common.db_user = current_role_name();
+    batch->common.template_message = cstring_to_text(t->template_text[static_cast<int>(action)].c_str());
+    batch->memory = AllocSetContextCreate(CurrentMemoryContext, "eventlog batch", ALLOCSET_DEFAULT_SIZES);
+    batch->n = 0;
+
+    if (action == TrackedAction::Truncate)
+        capture_truncate(t, batch);
+    else
+        capture_rows(trigger, t, action, batch);
+    MemoryContextDelete(batch->memory);
+    return PointerGetDatum(nullptr);
+}
+
+}  // namespace
+}  // namespace eventlog::pg
+
+extern "C" {
+
+PG_FUNCTION_INFO_V1(eventlog_capture);
+
+Datum eventlog_capture(PG_FUNCTION_ARGS) {
+    return eventlog::pg::guarded([&] { return eventlog::pg::capture(fcinfo); });
+}
+
+}  // extern "C"

@@ -1,0 +1,64 @@
+// eventlog_check_tracking(target regclass, options jsonb): refuses, before
+// any trigger exists, what the capture trigger could not honour: a table
+// without a primary key (55000), unknown excluded columns, templates naming
+// unknown placeholders or columns (22023). eventlog_track() calls it.
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/tracking_options.hpp"
+#include "pg/boundary.hpp"
+#include "pg/row_identity.hpp"
+#include "pg/table_tracking.hpp"
+
+namespace eventlog::pg {
+
+namespace {
+
+struct TableFacts {
+    bool has_key;
+    std::vector<std::string> columns;
+};
+
+TableFacts table_facts(Oid table_oid) {
+    Relation table = pg_call([&] { return table_open(table_oid, AccessShareLock); });
+    TableFacts facts;
+    facts.columns = column_names(RelationGetDescr(table));
+    facts.has_key = pg_call([&] {
+        bool has_key = OidIsValid(RelationGetPrimaryKeyIndex(table));
+        table_close(table, AccessShareLock);
+        return has_key;
+    });
+    return facts;
+}
+
+void check_tracking(Oid table_oid, Jsonb* options_json) {
+    TableFacts facts = table_facts(table_oid);
+    if (!facts.has_key) {
+        char* name = pg_call([&] { return object_type_name(table_oid); });
+        throw Error(ErrorCode::ObjectNotInPrerequisiteState,
+                    std::string("eventlog_track: table ") + name + " has no primary key",
+                    "eventlog identifies rows by their primary key: add one with ALTER TABLE ... ADD PRIMARY KEY.");
+    }
+    char* text = pg_call([&] { return JsonbToCString(nullptr, &options_json->root, VARSIZE(options_json)); });
+    validate_tracking(TrackingOptions::from_json(text), facts.columns);
+}
+
+}  // namespace
+}  // namespace eventlog::pg
+
+extern "C" {
+
+PG_FUNCTION_INFO_V1(eventlog_check_tracking);
+
+Datum eventlog_check_tracking(PG_FUNCTION_ARGS) {
+    using namespace eventlog::pg;
+    return guarded([&]() -> Datum {
+        Oid table = PG_GETARG_OID(0);
+        Jsonb* options = pg_call([&] { return PG_GETARG_JSONB_P(1); });
+        check_tracking(table, options);
+        PG_RETURN_VOID();
+    });
+}
+
+}  // extern "C"

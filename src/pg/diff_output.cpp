@@ -1,0 +1,65 @@
+#include "pg/diff_output.hpp"
+
+#include <cstring>
+
+namespace eventlog::pg {
+
+void output_begin(DiffOutput* out) {
+    out->old_state = nullptr;
+    out->new_state = nullptr;
+    out->changed = false;
+    pushJsonbValue(&out->old_state, WJB_BEGIN_OBJECT, nullptr);
+    pushJsonbValue(&out->new_state, WJB_BEGIN_OBJECT, nullptr);
+}
+
+void push_pair(JsonbParseState** state, JsonbValue* key, JsonbValue* value) {
+    pushJsonbValue(state, WJB_KEY, key);
+    pushJsonbValue(state, WJB_VALUE, value);
+}
+
+void output_change(DiffOutput* out, JsonbValue* key, JsonbValue* old_value, JsonbValue* new_value) {
+    JsonbValue null_value;
+    null_value.type = jbvNull;
+    push_pair(&out->old_state, key, old_value != nullptr ? old_value : &null_value);
+    push_pair(&out->new_state, key, new_value != nullptr ? new_value : &null_value);
+    out->changed = true;
+}
+
+JsonbValue string_value(const char* s, int length) {
+    JsonbValue v;
+    v.type = jbvString;
+    v.val.string.val = const_cast<char*>(s);
+    v.val.string.len = length;
+    return v;
+}
+
+JsonbValue document_value(Jsonb* document) {
+    JsonbValue v;
+    v.type = jbvBinary;
+    v.val.binary.data = &document->root;
+    v.val.binary.len = VARSIZE(document) - VARHDRSZ;
+    return v;
+}
+
+Jsonb* finish_object(JsonbParseState** state) {
+    return JsonbValueToJsonb(pushJsonbValue(state, WJB_END_OBJECT, nullptr));
+}
+
+Jsonb* output_finish(DiffOutput* out) {
+    // The two finished objects become the values of a hand-built root, keys
+    // in jsonb order ("new_value" sorts before "old_value").
+    JsonbPair pairs[2];
+    pairs[0].key = string_value("new_value", 9);
+    pairs[0].value = *pushJsonbValue(&out->new_state, WJB_END_OBJECT, nullptr);
+    pairs[0].order = 0;
+    pairs[1].key = string_value("old_value", 9);
+    pairs[1].value = *pushJsonbValue(&out->old_state, WJB_END_OBJECT, nullptr);
+    pairs[1].order = 1;
+    JsonbValue root;
+    root.type = jbvObject;
+    root.val.object.nPairs = 2;
+    root.val.object.pairs = pairs;
+    return JsonbValueToJsonb(&root);
+}
+
+}  // namespace eventlog::pg

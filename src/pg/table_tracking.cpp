@@ -1,0 +1,150 @@
+#include "pg/table_tracking.hpp"
+
+#include <memory>
+#include <unordered_map>
+#include <utility>
+
+#include "core/error.hpp"
+#include "pg/boundary.hpp"
+
+namespace eventlog::pg {
+
+namespace {
+
+/// Current entries by table oid.
+std::unordered_map<Oid, std::unique_ptr<TableTracking>>& cache() {
+    static std::unordered_map<Oid, std::unique_ptr<TableTracking>> entries;
+    return entries;
+}
+
+/// Entries replaced during this transaction: a trigger may still hold them,
+/// so they are freed only when the transaction ends.
+std::vector<std::unique_ptr<TableTracking>>& retired() {
+    static std::vector<std::unique_ptr<TableTracking>> entries;
+    return entries;
+}
+
+std::unique_ptr<TableTracking> build(Relation table, const char* trigger_argument) {
+    auto t = std::make_unique<TableTracking>();
+    t->table = RelationGetRelid(table);
+    t->trigger_argument = trigger_argument;
+    t->options = TrackingOptions::from_json(trigger_argument);
+    Oid table_oid = t->table;
+    t->memory = pg_call([] {
+        return AllocSetContextCreate(CacheMemoryContext, "eventlog table tracking", ALLOCSET_SMALL_SIZES);
+    });
+    char* object_type = pg_call([&] { return object_type_name(table_oid); });
+    t->object_type = object_type;
+
+    TupleDesc descriptor = RelationGetDescr(table);
+    for (int i = 0; i < descriptor->natts; i++) {
+        Form_pg_attribute attribute = TupleDescAttr(descriptor, i);
+        TrackedColumn column;
+        column.name = NameStr(attribute->attname);
+        column.dropped = attribute->attisdropped;
+        column.excluded = false;
+        for (const std::string& name : t->options.exclude_columns) column.excluded |= name == column.name;
+        column.typlen = attribute->attlen;
+        column.typbyval = attribute->attbyval;
+        if (!column.dropped) {
+            Oid type = attribute->atttypid;
+            MemoryContext memory = t->memory;
+            pg_call([&] { converter_init(&column.converter, type, memory); });
+        }
+        t->columns.push_back(std::move(column));
+    }
+
+    TableTracking* raw = t.get();
+    raw->has_key = pg_call([&] { return OidIsValid(RelationGetPrimaryKeyIndex(table)); });
+    if (raw->has_key) pg_call([&] { primary_key_load(table, &raw->key, raw->memory, "eventlog"); });
+
+    std::vector<std::string> names = column_names(descriptor);
+    for (int i = 0; i < kTrackedActions; ++i) {
+        auto action = static_cast<TrackedAction>(i);
+        std::string text = t->options.message_for(action);
+        try {
+            validate_message(action, text, names);
+        } catch (const Error&) {
+            text = default_message(action);  // the table changed under the template
+        }
+        t->templates[i] = MessageTemplate::parse(text);
+        t->template_text[i] = std::move(text);
+    }
+    return t;
+}
+
+void invalidate(Datum, Oid table) {
+    for (auto& [oid, entry] : cache()) {
+        if (table == InvalidOid || oid == table) entry->valid = false;
+    }
+}
+
+void end_of_transaction(XactEvent event, void*) {
+    if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_COMMIT ||
+        event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PREPARE)
+        retired().clear();
+}
+
+}  // namespace
+
+const TrackedColumn* TableTracking::column(const std::string& name) const {
+    for (const TrackedColumn& c : columns) {
+        if (!c.dropped && c.name == name) return &c;
+    }
+    return nullptr;
+}
+
+TableTracking::~TableTracking() {
+    // MemoryContextDelete does not raise errors.
+    if (memory != nullptr) MemoryContextDelete(memory);
+}
+
+std::vector<std::string> column_names(TupleDesc descriptor) {
+    std::vector<std::string> names;
+    for (int i = 0; i < descriptor->natts; i++) {
+        Form_pg_attribute attribute = TupleDescAttr(descriptor, i);
+        if (!attribute->attisdropped) names.emplace_back(NameStr(attribute->attname));
+    }
+    return names;
+}
+
+TableTracking* table_tracking(Relation table, const char* trigger_argument) {
+    Oid oid = RelationGetRelid(table);
+    auto found = cache().find(oid);
+    if (found != cache().end() && found->second->valid && found->second->trigger_argument == trigger_argument &&
+        found->second->columns.size() == static_cast<size_t>(RelationGetDescr(table)->natts))
+        return found->second.get();
+
+    std::unique_ptr<TableTracking> fresh = build(table, trigger_argument);
+    TableTracking* result = fresh.get();
+    if (found != cache().end()) {
+        retired().push_back(std::move(found->second));
+        found->second = std::move(fresh);
+    } else {
+        cache().emplace(oid, std::move(fresh));
+    }
+    return result;
+}
+
+}  // namespace eventlog::pg
+
+extern "C" {
+
+static void eventlog_relcache_callback(Datum arg, Oid table) {
+    eventlog::pg::guarded([&] { eventlog::pg::invalidate(arg, table); });
+}
+
+static void eventlog_xact_callback(XactEvent event, void* arg) {
+    eventlog::pg::guarded([&] { eventlog::pg::end_of_transaction(event, arg); });
+}
+
+}  // extern "C"
+
+namespace eventlog::pg {
+
+void register_tracking_callbacks() {
+    CacheRegisterRelcacheCallback(eventlog_relcache_callback, (Datum) 0);
+    RegisterXactCallback(eventlog_xact_callback, nullptr);
+}
+
+}  // namespace eventlog::pg

@@ -1,0 +1,62 @@
+// What a capture trigger knows about its table: options, columns, primary
+// key, parsed message templates. Built once per table and kept until DDL on
+// the table (or new tracking options) makes it stale.
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "core/message_template.hpp"
+#include "core/tracking_options.hpp"
+#include "pg/jsonb_conversion.hpp"
+#include "pg/postgres.hpp"
+#include "pg/row_identity.hpp"
+
+namespace eventlog::pg {
+
+struct TrackedColumn {
+    std::string name;
+    bool dropped;
+    bool excluded;
+    int16 typlen;
+    bool typbyval;
+    JsonbConverter converter;  // memory from TableTracking::memory
+};
+
+struct TableTracking {
+    Oid table = InvalidOid;
+    std::string trigger_argument;  // the options JSON it was built from
+    bool valid = true;             // false once DDL touched the table
+    MemoryContext memory = nullptr;
+    std::string object_type;
+    TrackingOptions options;
+    /// Per action: the template in force (the option's, or the default when
+    /// the option no longer fits the table, e.g. after a column rename).
+    std::array<std::string, kTrackedActions> template_text;
+    std::array<MessageTemplate, kTrackedActions> templates;
+    std::vector<TrackedColumn> columns;  // index: attnum - 1
+    bool has_key = false;
+    PrimaryKey key;
+
+    /// The column named `name`, or nullptr.
+    const TrackedColumn* column(const std::string& name) const;
+
+    TableTracking() = default;
+    TableTracking(const TableTracking&) = delete;
+    TableTracking& operator=(const TableTracking&) = delete;
+    ~TableTracking();
+};
+
+/// The tracking of `table` for a trigger whose argument is
+/// `trigger_argument`: from the cache when still valid, else built now.
+/// The pointer stays valid until the end of the transaction.
+TableTracking* table_tracking(Relation table, const char* trigger_argument);
+
+/// The names of a table's live columns, in order.
+std::vector<std::string> column_names(TupleDesc descriptor);
+
+/// Registers the invalidation and end-of-transaction callbacks (_PG_init).
+void register_tracking_callbacks();
+
+}  // namespace eventlog::pg
