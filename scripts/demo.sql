@@ -39,11 +39,34 @@ SELECT eventlog_log_row(c, 'Item {item__name} was created.',
 FROM certificate c WHERE id = 2;
 
 \echo
+\echo '== Track the table: every INSERT, UPDATE, DELETE and TRUNCATE is recorded, whoever makes it'
+SELECT eventlog_track('certificate', tool => 'certificates', exclude_columns => '{updated_at}',
+                      messages => '{"update": "{new__name}: {old__status} -> {new__status} by {actor}"}');
+CREATE ROLE clerk;
+GRANT SELECT, INSERT, UPDATE, DELETE ON certificate TO clerk;
+SET ROLE clerk;
+SET eventlog.actor = 'Jane Roe';
+INSERT INTO certificate (id, name, status) VALUES (3, 'Certificate C', 'draft');
+UPDATE certificate SET status = 'active', updated_at = now() WHERE id = 3;
+UPDATE certificate SET status = 'archived' WHERE status = 'inactive';
+UPDATE certificate SET updated_at = now();  -- only an excluded column: nothing recorded
+DELETE FROM certificate WHERE id = 2;
+RESET eventlog.actor;
+RESET ROLE;
+
+\echo
 \echo '== The log'
 SELECT id, actor, message, object_type, object_id, tool, action, changes, db_user FROM eventlog ORDER BY id;
+
+\echo
+\echo '== One object''s history, newest first'
+SELECT id, action, message, changes FROM eventlog
+WHERE object_type = 'public.certificate' AND object_id = '3' ORDER BY "timestamp" DESC, id DESC;
 
 \echo
 \echo '== It is append-only, even for its owner'
 \set ON_ERROR_STOP 0
 UPDATE eventlog SET message = 'rewritten';
 \set ON_ERROR_STOP 1
+DROP TABLE certificate;
+DROP ROLE clerk;

@@ -31,18 +31,20 @@ constexpr int kBatchSize = 5000;
 /// The events of one statement, waiting to be inserted.
 struct Batch {
     Oid extension_namespace;
-    EventBatchCommon common;
+    EventCommon common;
     MemoryContext memory;  // holds the pending events; reset after each flush
     int n;
     Datum object_ids[kBatchSize];
     bool object_id_nulls[kBatchSize];
     Datum messages[kBatchSize];
     Datum changes[kBatchSize];
+    bool changes_nulls[kBatchSize];
 };
 
 void flush(Batch* batch) {
-    write_event_batch(batch->extension_namespace, &batch->common, batch->n, batch->object_ids,
-                      batch->object_id_nulls, batch->messages, batch->changes);
+    EventRows rows = {batch->n,          batch->object_ids, batch->object_id_nulls,
+                      batch->messages,   batch->changes,    batch->changes_nulls};
+    write_events(batch->extension_namespace, &batch->common, &rows);
     batch->n = 0;
     MemoryContextReset(batch->memory);
 }
@@ -54,7 +56,8 @@ void add_event(Batch* batch, const char* object_id, text* message, Jsonb* change
     batch->object_id_nulls[i] = object_id == nullptr;
     batch->object_ids[i] = object_id != nullptr ? CStringGetTextDatum(object_id) : (Datum) 0;
     batch->messages[i] = datumCopy(PointerGetDatum(message), false, -1);
-    batch->changes[i] = datumCopy(PointerGetDatum(changes), false, -1);
+    batch->changes_nulls[i] = changes == nullptr;
+    batch->changes[i] = changes != nullptr ? datumCopy(PointerGetDatum(changes), false, -1) : (Datum) 0;
     MemoryContextSwitchTo(old);
     if (batch->n == kBatchSize) flush(batch);
 }
@@ -168,6 +171,7 @@ void capture_rows(TriggerData* trigger, const TableTracking* t, TrackedAction ac
     if (new_slot != nullptr) ExecDropSingleTupleTableSlot(new_slot);
 }
 
+/// One event for the whole statement: object_id and changes NULL.
 void capture_truncate(const TableTracking* t, Batch* batch) {
     EventFields event;
     event.actor = batch->common.actor;
@@ -177,19 +181,8 @@ void capture_truncate(const TableTracking* t, Batch* batch) {
     event.object_id = nullptr;
     event.old_row = nullptr;
     event.new_row = nullptr;
-
-    Event truncate;
-    truncate.actor = batch->common.actor;
-    truncate.message = render_tracked_message(t, TrackedAction::Truncate, &event);
-    truncate.object_type = batch->common.object_type;
-    truncate.object_id = nullptr;
-    truncate.tool = batch->common.tool;
-    truncate.action = batch->common.action;
-    truncate.changes = nullptr;
-    truncate.db_user = batch->common.db_user;
-    truncate.template_message = batch->common.template_message;
-    truncate.values_json = nullptr;
-    write_event(batch->extension_namespace, &truncate);
+    add_event(batch, nullptr, render_tracked_message(t, TrackedAction::Truncate, &event), nullptr);
+    flush(batch);
 }
 
 Datum capture(FunctionCallInfo fcinfo) {
@@ -224,6 +217,7 @@ Datum capture(FunctionCallInfo fcinfo) {
     batch->common.action = action_name(action);
     batch->common.db_user = current_role_name();
     batch->common.template_message = cstring_to_text(t->template_text[static_cast<int>(action)].c_str());
+    batch->common.values_json = nullptr;
     batch->memory = AllocSetContextCreate(CurrentMemoryContext, "eventlog batch", ALLOCSET_DEFAULT_SIZES);
     batch->n = 0;
 

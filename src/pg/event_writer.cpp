@@ -1,48 +1,42 @@
 #include "pg/event_writer.hpp"
 
+#include <cstring>
+
 #include "pg/settings.hpp"
 
 namespace eventlog::pg {
 
 namespace {
 
-constexpr int kEventColumns = 10;
-constexpr int kBatchParams = 9;
-
-/// A prepared INSERT, kept for the life of the backend and re-made when the
-/// eventlog table is a different one (extension dropped and re-created).
-struct CachedPlan {
-    Oid table;
-    SPIPlanPtr plan;
+// The columns of eventlog, in order, as this version creates them.
+enum Column {
+    kId,
+    kTimestamp,
+    kActor,
+    kMessage,
+    kObjectType,
+    kObjectId,
+    kTool,
+    kAction,
+    kChanges,
+    kDbUser,
+    kTemplateMessage,
+    kValuesJson,
+    kTransactionId,
+    kColumns
 };
-CachedPlan single_insert = {InvalidOid, nullptr};
-CachedPlan batch_insert = {InvalidOid, nullptr};
 
-Oid table_owner(Oid table) {
-    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(table));
-    if (!HeapTupleIsValid(tuple)) elog(ERROR, "eventlog: cache lookup failed for relation %u", table);
-    Oid owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
-    ReleaseSysCache(tuple);
-    return owner;
-}
+struct ColumnShape {
+    const char* name;
+    Oid type;
+};
 
-/// `cached`'s plan for `table`, prepared from `format` (one %s: the
-/// quoted schema) when missing or stale. Call between SPI_connect/finish.
-SPIPlanPtr prepared(CachedPlan* cached, Oid namespace_oid, Oid table, const char* format, int nargs,
-                    Oid* types) {
-    if (cached->plan != nullptr && cached->table == table) return cached->plan;
-    if (cached->plan != nullptr) {
-        SPI_freeplan(cached->plan);
-        cached->plan = nullptr;
-    }
-    char* sql = psprintf(format, quote_identifier(get_namespace_name(namespace_oid)));
-    SPIPlanPtr plan = SPI_prepare(sql, nargs, types);
-    if (plan == nullptr) elog(ERROR, "eventlog: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-    SPI_keepplan(plan);
-    cached->table = table;
-    cached->plan = plan;
-    return plan;
-}
+const ColumnShape kShape[kColumns] = {
+    {"id", INT8OID},          {"timestamp", TIMESTAMPTZOID},  {"actor", TEXTOID},   {"message", TEXTOID},
+    {"object_type", TEXTOID}, {"object_id", TEXTOID},         {"tool", TEXTOID},    {"action", TEXTOID},
+    {"changes", JSONBOID},    {"db_user", TEXTOID},           {"template_message", TEXTOID},
+    {"values_json", JSONBOID}, {"transaction_id", XID8OID},
+};
 
 Oid eventlog_table(Oid namespace_oid) {
     Oid table = get_relname_relid("eventlog", namespace_oid);
@@ -53,36 +47,197 @@ Oid eventlog_table(Oid namespace_oid) {
     return table;
 }
 
-/// The role we were before run_as_owner().
-struct SavedUser {
-    Oid user;
-    int context;
+Datum text_datum(const char* s, bool* isnull) {
+    *isnull = s == nullptr;
+    return s != nullptr ? CStringGetTextDatum(s) : (Datum) 0;
+}
+
+Datum pointer_datum(const void* p, bool* isnull) {
+    *isnull = p == nullptr;
+    return PointerGetDatum(p);
+}
+
+// ---------------------------------------------------------------------------
+// The direct path: events built as tuples and inserted like COPY does
+// (table_multi_insert, then the index entries). It skips the planner and
+// executor, and is taken when the table is exactly what this version
+// created: a plain table with these columns, no insert triggers, no CHECK
+// constraints, no row security. Anything else takes the SQL path below.
+// ---------------------------------------------------------------------------
+
+bool direct_insert_possible(Relation table) {
+    if (table->rd_rel->relkind != RELKIND_RELATION || table->rd_rel->relrowsecurity) return false;
+    TriggerDesc* triggers = table->trigdesc;
+    if (triggers != nullptr &&
+        (triggers->trig_insert_before_row || triggers->trig_insert_after_row || triggers->trig_insert_instead_row ||
+         triggers->trig_insert_before_statement || triggers->trig_insert_after_statement ||
+         triggers->trig_insert_new_table))
+        return false;
+    TupleDesc descriptor = RelationGetDescr(table);
+    if (descriptor->natts != kColumns) return false;
+    if (descriptor->constr != nullptr && descriptor->constr->num_check > 0) return false;
+    for (int i = 0; i < kColumns; i++) {
+        Form_pg_attribute attribute = TupleDescAttr(descriptor, i);
+        if (attribute->attisdropped || attribute->atttypid != kShape[i].type ||
+            std::strcmp(NameStr(attribute->attname), kShape[i].name) != 0 || attribute->attgenerated)
+            return false;
+    }
+    return true;
+}
+
+int64 insert_direct(Relation table, Oid namespace_oid, const EventCommon* common, const EventRows* rows) {
+    Oid sequence = get_relname_relid("eventlog_id_seq", namespace_oid);
+    if (!OidIsValid(sequence)) elog(ERROR, "eventlog: sequence eventlog_id_seq is missing");
+
+    EState* estate = CreateExecutorState();
+    ResultRelInfo* result = makeNode(ResultRelInfo);
+    InitResultRelInfo(result, table, 1, nullptr, 0);
+    ExecOpenIndices(result, false);
+
+    // What every event shares, computed once.
+    Datum shared[kColumns];
+    bool shared_null[kColumns];
+    shared[kActor] = text_datum(common->actor, &shared_null[kActor]);
+    shared[kObjectType] = text_datum(common->object_type, &shared_null[kObjectType]);
+    shared[kTool] = text_datum(common->tool, &shared_null[kTool]);
+    shared[kAction] = text_datum(common->action, &shared_null[kAction]);
+    shared[kDbUser] = text_datum(common->db_user, &shared_null[kDbUser]);
+    shared[kTemplateMessage] = pointer_datum(common->template_message, &shared_null[kTemplateMessage]);
+    shared[kValuesJson] = pointer_datum(common->values_json, &shared_null[kValuesJson]);
+    shared[kTransactionId] = FullTransactionIdGetDatum(GetTopFullTransactionId());
+    shared_null[kTransactionId] = false;
+
+    constexpr int kChunk = 1000;
+    TupleTableSlot* slots[kChunk];
+    int nslots = rows->n < kChunk ? rows->n : kChunk;
+    for (int i = 0; i < nslots; i++) slots[i] = table_slot_create(table, nullptr);
+
+    CommandId command = GetCurrentCommandId(true);
+    int64 first_id = 0;
+    for (int start = 0; start < rows->n; start += kChunk) {
+        int count = rows->n - start < kChunk ? rows->n - start : kChunk;
+        for (int k = 0; k < count; k++) {
+            int row = start + k;
+            TupleTableSlot* slot = slots[k];
+            ExecClearTuple(slot);
+            std::memcpy(slot->tts_values, shared, sizeof(shared));
+            std::memcpy(slot->tts_isnull, shared_null, sizeof(shared_null));
+            int64 id = nextval_internal(sequence, false);
+            if (row == 0) first_id = id;
+            slot->tts_values[kId] = Int64GetDatum(id);
+            slot->tts_isnull[kId] = false;
+            slot->tts_values[kTimestamp] = TimestampTzGetDatum(GetCurrentTimestamp());
+            slot->tts_isnull[kTimestamp] = false;
+            slot->tts_values[kMessage] = rows->messages[row];
+            slot->tts_isnull[kMessage] = false;
+            slot->tts_values[kObjectId] = rows->object_ids[row];
+            slot->tts_isnull[kObjectId] = rows->object_id_nulls[row];
+            slot->tts_values[kChanges] = rows->changes[row];
+            slot->tts_isnull[kChanges] = rows->changes_nulls[row];
+            ExecStoreVirtualTuple(slot);
+        }
+        table_multi_insert(table, slots, count, command, 0, nullptr);
+        for (int k = 0; k < count; k++) {
+            ExecInsertIndexTuples(result, slots[k], estate, false, false, nullptr, NIL);
+            ResetPerTupleExprContext(estate);
+        }
+    }
+    for (int i = 0; i < nslots; i++) ExecDropSingleTupleTableSlot(slots[i]);
+    ExecCloseIndices(result);
+    FreeExecutorState(estate);
+    return first_id;
+}
+
+// ---------------------------------------------------------------------------
+// The SQL path: one INSERT ... SELECT over arrays, run with the table
+// owner's rights. Works whatever the table has become (partitioned,
+// triggers, constraints, more columns with defaults).
+// ---------------------------------------------------------------------------
+
+constexpr int kSqlParams = 10;
+
+/// The prepared INSERT, kept for the life of the backend and re-made when
+/// the eventlog table is a different one (extension dropped and re-created).
+struct CachedPlan {
+    Oid table;
+    SPIPlanPtr plan;
 };
+CachedPlan sql_insert = {InvalidOid, nullptr};
 
-/// Switches to the eventlog table's owner: events are written with its
-/// rights, so callers need no privilege on the table. A transaction or
-/// subtransaction abort restores the previous user on its own, so an error
-/// in between needs no cleanup.
-SavedUser run_as_owner(Oid table) {
-    SavedUser saved;
-    GetUserIdAndSecContext(&saved.user, &saved.context);
+SPIPlanPtr prepared_insert(Oid namespace_oid, Oid table) {
+    if (sql_insert.plan != nullptr && sql_insert.table == table) return sql_insert.plan;
+    if (sql_insert.plan != nullptr) {
+        SPI_freeplan(sql_insert.plan);
+        sql_insert.plan = nullptr;
+    }
+    char* sql = psprintf(
+        "INSERT INTO %s.eventlog (actor, message, object_type, object_id, tool, action, changes, db_user, "
+        "template_message, values_json) "
+        "SELECT $1, e.message, $3, e.object_id, $5, $6, e.changes, $8, $9, $10 "
+        "FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($4), pg_catalog.unnest($7)) "
+        "AS e(message, object_id, changes) RETURNING id",
+        quote_identifier(get_namespace_name(namespace_oid)));
+    Oid types[kSqlParams] = {TEXTOID, TEXTARRAYOID, TEXTOID, TEXTARRAYOID, TEXTOID,
+                             TEXTOID, JSONBARRAYOID, TEXTOID, TEXTOID, JSONBOID};
+    SPIPlanPtr plan = SPI_prepare(sql, kSqlParams, types);
+    if (plan == nullptr) elog(ERROR, "eventlog: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+    SPI_keepplan(plan);
+    sql_insert.table = table;
+    sql_insert.plan = plan;
+    return plan;
+}
+
+Oid table_owner(Oid table) {
+    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(table));
+    if (!HeapTupleIsValid(tuple)) elog(ERROR, "eventlog: cache lookup failed for relation %u", table);
+    Oid owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+    ReleaseSysCache(tuple);
+    return owner;
+}
+
+int64 insert_sql(Oid table, Oid namespace_oid, const EventCommon* common, const EventRows* rows) {
+    int dims[1] = {rows->n};
+    int lbs[1] = {1};
+    Datum values[kSqlParams];
+    bool isnull[kSqlParams];
+    values[0] = text_datum(common->actor, &isnull[0]);
+    values[1] = PointerGetDatum(construct_array(rows->messages, rows->n, TEXTOID, -1, false, TYPALIGN_INT));
+    isnull[1] = false;
+    values[2] = text_datum(common->object_type, &isnull[2]);
+    values[3] = PointerGetDatum(construct_md_array(rows->object_ids, rows->object_id_nulls, 1, dims, lbs, TEXTOID,
+                                                   -1, false, TYPALIGN_INT));
+    isnull[3] = false;
+    values[4] = text_datum(common->tool, &isnull[4]);
+    values[5] = text_datum(common->action, &isnull[5]);
+    values[6] = PointerGetDatum(construct_md_array(rows->changes, rows->changes_nulls, 1, dims, lbs, JSONBOID, -1,
+                                                   false, TYPALIGN_INT));
+    isnull[6] = false;
+    values[7] = text_datum(common->db_user, &isnull[7]);
+    values[8] = pointer_datum(common->template_message, &isnull[8]);
+    values[9] = pointer_datum(common->values_json, &isnull[9]);
+    char nulls[kSqlParams];
+    for (int i = 0; i < kSqlParams; i++) nulls[i] = isnull[i] ? 'n' : ' ';
+
+    // Insert with the table owner's rights. A transaction or subtransaction
+    // abort restores the previous user on its own, so an error needs no cleanup.
+    Oid saved_user;
+    int saved_context;
+    GetUserIdAndSecContext(&saved_user, &saved_context);
     SetUserIdAndSecContext(table_owner(table),
-                           saved.context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
-    return saved;
-}
-
-void restore_user(SavedUser saved) {
-    SetUserIdAndSecContext(saved.user, saved.context);
-}
-
-void set_text(Datum* values, char* nulls, int i, const char* s) {
-    nulls[i] = s != nullptr ? ' ' : 'n';
-    values[i] = s != nullptr ? CStringGetTextDatum(s) : (Datum) 0;
-}
-
-void set_pointer(Datum* values, char* nulls, int i, const void* p) {
-    nulls[i] = p != nullptr ? ' ' : 'n';
-    values[i] = PointerGetDatum(p);
+                           saved_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "eventlog: SPI_connect failed");
+    int rc = SPI_execute_plan(prepared_insert(namespace_oid, table), values, nulls, false, 0);
+    if (rc != SPI_OK_INSERT_RETURNING || SPI_processed != static_cast<uint64>(rows->n))
+        elog(ERROR, "eventlog: inserting %d events failed: %s", rows->n, SPI_result_code_string(rc));
+    int64 first_id = 0;
+    for (uint64 i = 0; i < SPI_processed; i++) {
+        bool id_null;
+        int64 id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &id_null));
+        if (i == 0 || id < first_id) first_id = id;
+    }
+    SPI_finish();
+    SetUserIdAndSecContext(saved_user, saved_context);
+    return first_id;
 }
 
 }  // namespace
@@ -100,75 +255,21 @@ const char* default_actor() {
     return current_role_name();
 }
 
-int64 write_event(Oid namespace_oid, const Event* event) {
-    Oid table = eventlog_table(namespace_oid);
-    Datum values[kEventColumns];
-    char nulls[kEventColumns];
-    set_text(values, nulls, 0, event->actor);
-    set_pointer(values, nulls, 1, event->message);
-    set_text(values, nulls, 2, event->object_type);
-    set_text(values, nulls, 3, event->object_id);
-    set_text(values, nulls, 4, event->tool);
-    set_text(values, nulls, 5, event->action);
-    set_pointer(values, nulls, 6, event->changes);
-    set_text(values, nulls, 7, event->db_user);
-    set_pointer(values, nulls, 8, event->template_message);
-    set_pointer(values, nulls, 9, event->values_json);
-
-    SavedUser saved = run_as_owner(table);
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "eventlog: SPI_connect failed");
-    Oid types[kEventColumns] = {TEXTOID, TEXTOID, TEXTOID,  TEXTOID, TEXTOID,
-                                TEXTOID, JSONBOID, TEXTOID, TEXTOID, JSONBOID};
-    SPIPlanPtr plan = prepared(&single_insert, namespace_oid, table,
-                               "INSERT INTO %s.eventlog (actor, message, object_type, object_id, tool, action, "
-                               "changes, db_user, template_message, values_json) "
-                               "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-                               kEventColumns, types);
-    int rc = SPI_execute_plan(plan, values, nulls, false, 1);
-    if (rc != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
-        elog(ERROR, "eventlog: inserting the event failed: %s", SPI_result_code_string(rc));
-    bool isnull;
-    int64 id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-    SPI_finish();
-    restore_user(saved);
-    return id;
-}
-
-void write_event_batch(Oid namespace_oid, const EventBatchCommon* common, int n, Datum* object_ids,
-                       bool* object_id_nulls, Datum* messages, Datum* changes) {
-    if (n == 0) return;
-    Oid table = eventlog_table(namespace_oid);
-    int dims[1] = {n};
-    int lbs[1] = {1};
-    Datum values[kBatchParams];
-    char nulls[kBatchParams];
-    set_text(values, nulls, 0, common->actor);
-    set_pointer(values, nulls, 1, construct_array(messages, n, TEXTOID, -1, false, TYPALIGN_INT));
-    set_text(values, nulls, 2, common->object_type);
-    set_pointer(values, nulls, 3,
-                construct_md_array(object_ids, object_id_nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
-    set_text(values, nulls, 4, common->tool);
-    set_text(values, nulls, 5, common->action);
-    set_pointer(values, nulls, 6, construct_array(changes, n, JSONBOID, -1, false, TYPALIGN_INT));
-    set_text(values, nulls, 7, common->db_user);
-    set_pointer(values, nulls, 8, common->template_message);
-
-    SavedUser saved = run_as_owner(table);
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "eventlog: SPI_connect failed");
-    Oid types[kBatchParams] = {TEXTOID, TEXTARRAYOID, TEXTOID, TEXTARRAYOID, TEXTOID,
-                               TEXTOID, JSONBARRAYOID, TEXTOID, TEXTOID};
-    SPIPlanPtr plan = prepared(&batch_insert, namespace_oid, table,
-                               "INSERT INTO %s.eventlog (actor, message, object_type, object_id, tool, action, "
-                               "changes, db_user, template_message) "
-                               "SELECT $1, e.message, $3, e.object_id, $5, $6, e.changes, $8, $9 "
-                               "FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($4), "
-                               "pg_catalog.unnest($7)) AS e(message, object_id, changes)",
-                               kBatchParams, types);
-    int rc = SPI_execute_plan(plan, values, nulls, false, 0);
-    if (rc != SPI_OK_INSERT || SPI_processed != static_cast<uint64>(n))
-        elog(ERROR, "eventlog: inserting %d events failed: %s", n, SPI_result_code_string(rc));
-    SPI_finish();
-    restore_user(saved);
+int64 write_events(Oid namespace_oid, const EventCommon* common, const EventRows* rows) {
+    if (rows->n == 0) return 0;
+    Oid table_oid = eventlog_table(namespace_oid);
+    Relation table = table_open(table_oid, RowExclusiveLock);
+    int64 first_id;
+    if (direct_insert_possible(table)) {
+        first_id = insert_direct(table, namespace_oid, common, rows);
+        table_close(table, NoLock);
+    } else {
+        table_close(table, NoLock);
+        first_id = insert_sql(table_oid, namespace_oid, common, rows);
+    }
+    // Later commands of this transaction see the events.
+    CommandCounterIncrement();
+    return first_id;
 }
 
 }  // namespace eventlog::pg

@@ -1,26 +1,35 @@
 // Writing events into the extension's eventlog table.
 //
-// Callers need no privilege on eventlog: the row is inserted with the rights
-// of the table's owner (the extension owner), while db_user records the role
-// that is really acting. PostgreSQL-style code (no C++ objects).
+// Callers need no privilege on eventlog: events are written by the
+// extension itself, while db_user records the role that is really acting.
+// PostgreSQL-style code (no C++ objects).
 #pragma once
 
 #include "pg/postgres.hpp"
 
 namespace eventlog::pg {
 
-/// One event; NULL pointers become SQL NULLs. Strings are C strings.
-struct Event {
+/// What the events of one write share (NULL pointers are SQL NULLs)...
+struct EventCommon {
     const char* actor;
-    text* message;  // required
     const char* object_type;
-    const char* object_id;
     const char* tool;
     const char* action;
-    Jsonb* changes;
     const char* db_user;  // required
     text* template_message;
     Jsonb* values_json;
+};
+
+/// ...and what each of them has: n object ids (text, NULL where
+/// object_id_nulls says so), messages (text, required) and changes (jsonb,
+/// NULL where changes_nulls says so).
+struct EventRows {
+    int n;
+    Datum* object_ids;
+    bool* object_id_nulls;
+    Datum* messages;
+    Datum* changes;
+    bool* changes_nulls;
 };
 
 /// The schema holding the extension, found from one of its functions' oid.
@@ -33,22 +42,8 @@ const char* default_actor();
 /// The name of the role that is acting now (current_user).
 const char* current_role_name();
 
-/// Inserts the event into <namespace>.eventlog and returns its id.
-int64 write_event(Oid extension_namespace, const Event* event);
-
-/// Many events of one statement on one tracked table: what they share...
-struct EventBatchCommon {
-    const char* actor;
-    const char* object_type;
-    const char* tool;
-    const char* action;
-    const char* db_user;
-    text* template_message;
-};
-
-/// ...and what each has: n object ids (text, possibly NULL), messages (text)
-/// and changes (jsonb). Inserted with one statement, in array order.
-void write_event_batch(Oid extension_namespace, const EventBatchCommon* common, int n, Datum* object_ids,
-                       bool* object_id_nulls, Datum* messages, Datum* changes);
+/// Inserts the events into <namespace>.eventlog, in order, and returns the
+/// id of the first one.
+int64 write_events(Oid extension_namespace, const EventCommon* common, const EventRows* rows);
 
 }  // namespace eventlog::pg

@@ -16,18 +16,22 @@ const char* text_arg(FunctionCallInfo fcinfo, int i) {
 /// PostgreSQL-style: builds and writes the event. `message` NULL means no
 /// template was given.
 Datum log_event(FunctionCallInfo fcinfo, text* message) {
-    Event event;
-    event.message = message != nullptr ? message : cstring_to_text("");
-    event.template_message = PG_ARGISNULL(0) ? nullptr : PG_GETARG_TEXT_PP(0);
-    event.values_json = PG_ARGISNULL(1) ? nullptr : PG_GETARG_JSONB_P(1);
-    event.object_type = text_arg(fcinfo, 2);
-    event.object_id = text_arg(fcinfo, 3);
-    event.actor = PG_ARGISNULL(4) ? default_actor() : text_arg(fcinfo, 4);
-    event.tool = text_arg(fcinfo, 5);
-    event.action = text_arg(fcinfo, 6);
-    event.changes = PG_ARGISNULL(7) ? nullptr : PG_GETARG_JSONB_P(7);
-    event.db_user = current_role_name();
-    PG_RETURN_INT64(write_event(extension_namespace(fcinfo->flinfo->fn_oid), &event));
+    EventCommon common;
+    common.template_message = PG_ARGISNULL(0) ? nullptr : PG_GETARG_TEXT_PP(0);
+    common.values_json = PG_ARGISNULL(1) ? nullptr : PG_GETARG_JSONB_P(1);
+    common.object_type = text_arg(fcinfo, 2);
+    common.actor = PG_ARGISNULL(4) ? default_actor() : text_arg(fcinfo, 4);
+    common.tool = text_arg(fcinfo, 5);
+    common.action = text_arg(fcinfo, 6);
+    common.db_user = current_role_name();
+
+    Datum object_id = PG_ARGISNULL(3) ? (Datum) 0 : PointerGetDatum(PG_GETARG_TEXT_PP(3));
+    bool object_id_null = PG_ARGISNULL(3);
+    Datum message_datum = PointerGetDatum(message != nullptr ? message : cstring_to_text(""));
+    Datum changes = PG_ARGISNULL(7) ? (Datum) 0 : PointerGetDatum(PG_GETARG_JSONB_P(7));
+    bool changes_null = PG_ARGISNULL(7);
+    EventRows rows = {1, &object_id, &object_id_null, &message_datum, &changes, &changes_null};
+    PG_RETURN_INT64(write_events(extension_namespace(fcinfo->flinfo->fn_oid), &common, &rows));
 }
 
 }  // namespace
