@@ -77,7 +77,7 @@ COMMENT ON COLUMN @extschema@.eventlog.action IS 'create, update, delete, trunca
 COMMENT ON COLUMN @extschema@.eventlog.changes IS '{"old_value": {...}, "new_value": {...}} or NULL';
 COMMENT ON COLUMN @extschema@.eventlog.db_user IS 'The database role that performed the change';
 COMMENT ON COLUMN @extschema@.eventlog.template_message IS 'The template the message was rendered from';
-COMMENT ON COLUMN @extschema@.eventlog.values_json IS 'The values the message was rendered from';
+COMMENT ON COLUMN @extschema@.eventlog.values_json IS 'The values the message was rendered from (eventlog_log; NULL for tracked changes, whose values are in changes)';
 COMMENT ON COLUMN @extschema@.eventlog.transaction_id IS 'The transaction that recorded the event';
 COMMENT ON SEQUENCE @extschema@.eventlog_id_seq IS 'Ids of eventlog';
 COMMENT ON FUNCTION @extschema@.eventlog_refuse_rewrite() IS 'Trigger keeping eventlog append-only';

@@ -27,6 +27,15 @@ SELECT id > 0 AS id_ok, "timestamp" > '2001-01-01' AS real_time, message, object
 FROM audit.eventlog ORDER BY id;
 SELECT count(*) AS decoy_rows FROM decoy.eventlog;
 
+-- A NOT NULL the owner adds to the log is enforced on every write.
+ALTER TABLE audit.eventlog ALTER COLUMN tool SET NOT NULL;
+\set VERBOSITY terse
+SELECT audit.eventlog_log('no tool');
+\echo :LAST_ERROR_SQLSTATE
+\set VERBOSITY default
+SELECT audit.eventlog_log('with tool', tool => 'schema') > 0 AS logged;
+ALTER TABLE audit.eventlog ALTER COLUMN tool DROP NOT NULL;
+
 DROP TABLE public.keyed;
 DROP SCHEMA decoy CASCADE;
 DROP EXTENSION eventlog;

@@ -22,6 +22,11 @@ SELECT eventlog_log('forbidden', tool => 'writer');
 \set VERBOSITY default
 UPDATE w SET v = 'both' WHERE id IN (1, 3);
 ALTER TABLE eventlog DROP CONSTRAINT eventlog_test_check;
+-- A column the owner added, with a default, is filled by its default.
+ALTER TABLE eventlog ADD COLUMN note text NOT NULL DEFAULT 'added by the owner';
+SELECT eventlog_log('with note', tool => 'writer') AS note_id \gset
+SELECT note FROM eventlog WHERE id = :note_id;
+ALTER TABLE eventlog DROP COLUMN note;
 
 CREATE TABLE inserted_events (n int);
 INSERT INTO inserted_events VALUES (0);

@@ -29,13 +29,23 @@ enum Column {
 struct ColumnShape {
     const char* name;
     Oid type;
+    bool not_null;
 };
 
 const ColumnShape kShape[kColumns] = {
-    {"id", INT8OID},          {"timestamp", TIMESTAMPTZOID},  {"actor", TEXTOID},   {"message", TEXTOID},
-    {"object_type", TEXTOID}, {"object_id", TEXTOID},         {"tool", TEXTOID},    {"action", TEXTOID},
-    {"changes", JSONBOID},    {"db_user", TEXTOID},           {"template_message", TEXTOID},
-    {"values_json", JSONBOID}, {"transaction_id", XID8OID},
+    {"id", INT8OID, true},
+    {"timestamp", TIMESTAMPTZOID, true},
+    {"actor", TEXTOID, false},
+    {"message", TEXTOID, true},
+    {"object_type", TEXTOID, false},
+    {"object_id", TEXTOID, false},
+    {"tool", TEXTOID, false},
+    {"action", TEXTOID, false},
+    {"changes", JSONBOID, false},
+    {"db_user", TEXTOID, true},
+    {"template_message", TEXTOID, false},
+    {"values_json", JSONBOID, false},
+    {"transaction_id", XID8OID, true},
 };
 
 Oid eventlog_table(Oid namespace_oid) {
@@ -61,8 +71,9 @@ Datum pointer_datum(const void* p, bool* isnull) {
 // The direct path: events built as tuples and inserted like COPY does
 // (table_multi_insert, then the index entries). It skips the planner and
 // executor, and is taken when the table is exactly what this version
-// created: a plain table with these columns, no insert triggers, no CHECK
-// constraints, no row security. Anything else takes the SQL path below.
+// created: a plain table with these columns and NOT NULLs, no insert
+// triggers, no CHECK constraints, no row security. Anything else takes the
+// SQL path below, which enforces whatever the owner added.
 // ---------------------------------------------------------------------------
 
 bool direct_insert_possible(Relation table) {
@@ -79,6 +90,7 @@ bool direct_insert_possible(Relation table) {
     for (int i = 0; i < kColumns; i++) {
         Form_pg_attribute attribute = TupleDescAttr(descriptor, i);
         if (attribute->attisdropped || attribute->atttypid != kShape[i].type ||
+            attribute->attnotnull != kShape[i].not_null ||
             std::strcmp(NameStr(attribute->attname), kShape[i].name) != 0 || attribute->attgenerated)
             return false;
     }

@@ -113,7 +113,8 @@ rc=$?
 echo "      pgbench: seed $seed, $(($(date +%s) - start)) s, $(grep -E '^number of transactions retried' "$work/pgbench.out")"
 if [ "$rc" -ne 0 ] || grep -q 'aborted' "$work/pgbench.err"; then
     echo "FAIL  pgbench ran (exit $rc)"
-    tail -n 20 "$work/pgbench.err" "$work/pgbench.out" | sed 's/^/      /'
+    { head -n 12 "$work/pgbench.err"; grep -E '^(number of|SQL script)|^ - [0-9]+ transactions' "$work/pgbench.out"; } |
+        sed 's/^/      /'
     exit 1
 fi
 check "pgbench: every transaction processed, none failed" \
@@ -122,10 +123,11 @@ check "pgbench: every transaction processed, none failed" \
 
 # Committed transactions per script, as pgbench counted them.
 mapfile -t per_script < <(awk '/^SQL script [0-9]+:/ {n++} n && /^ - [0-9]+ transactions/ {print $2}' "$work/pgbench.out")
-n_bump=${per_script[0]:-?} n_repeatable=${per_script[1]:-?} n_subfail=${per_script[2]:-?} n_rollback=${per_script[3]:-?}
-echo "      committed: bump $n_bump, repeatable read $n_repeatable, subtransaction failure $n_subfail; rolled back: $n_rollback"
 check "pgbench reported all four scripts" "4" "${#per_script[@]}"
-check "every script ran" "t" "$([ "${n_bump:-0}" -gt 0 ] 2>/dev/null && [ "$n_repeatable" -gt 0 ] && [ "$n_subfail" -gt 0 ] && [ "$n_rollback" -gt 0 ] && echo t)"
+[ "${#per_script[@]}" -eq 4 ] || { sed 's/^/      /' "$work/pgbench.out"; exit 1; }
+n_bump=${per_script[0]} n_repeatable=${per_script[1]} n_subfail=${per_script[2]} n_rollback=${per_script[3]}
+echo "      committed: bump $n_bump, repeatable read $n_repeatable, subtransaction failure $n_subfail; rolled back: $n_rollback"
+check "every script ran" "t" "$([ "$n_bump" -gt 0 ] && [ "$n_repeatable" -gt 0 ] && [ "$n_subfail" -gt 0 ] && [ "$n_rollback" -gt 0 ] && echo t)"
 committed_bumps=$((n_bump + n_repeatable + n_subfail))
 
 # Independent count: the counters sum to the committed increments.

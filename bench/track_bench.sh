@@ -1,0 +1,383 @@
+#!/usr/bin/env bash
+# bench/track_bench.sh — what tracking a table costs: the same table
+# (i) untracked, (ii) tracked by eventlog_track() (the C++ statement-level
+# capture trigger), (iii) audited by a hand-written PL/pgSQL row trigger
+# (bench/plpgsql_audit.sql) that records the same events.
+#
+# Usage:
+#   PGHOST=... PGPORT=... PGUSER=... bench/track_bench.sh
+#   BENCH_SECONDS=4 BENCH_ROWS=10000 bench/track_bench.sh      # quick smoke run
+#
+# Needs a running server with the extension installed (CREATE EXTENSION
+# eventlog must work) and a superuser connection from the usual libpq
+# environment. The script creates its own database BENCH_DB (default
+# eventlog_bench; it refuses to run when that database exists) and drops it
+# at the end (BENCH_KEEP_DB=1 keeps it). Session settings can be passed with
+# PGOPTIONS, e.g. PGOPTIONS='-c synchronous_commit=off'; they apply to every
+# connection, pgbench's included, and the settings printed first are those
+# the benchmark's sessions see.
+#
+# Environment:
+#   BENCH_ROWS     rows per table (100000)
+#   BENCH_SECONDS  pgbench seconds per variant and test (20), split into
+#                  BENCH_ROUNDS (2) runs in alternating order (ABC, CBA, ...)
+#   BENCH_CLIENTS  pgbench clients and threads (2)
+#   BENCH_REPEATS  runs of the all-rows UPDATE per variant (3; median)
+#
+# Tables: three with the same definition and data (10 columns: int primary
+# key, three ints, three texts, a numeric, a timestamptz, a boolean),
+# bench_untracked, bench_tracked (eventlog_track, updated_at excluded) and
+# bench_plpgsql (bench_plpgsql_audit, updated_at excluded).
+#
+# Tests:
+#   (a) single-row UPDATE of a random row by primary key, changing one
+#       column: pgbench -n -c 2 -j 2 -f upd.sql, TPS;
+#   (b) single-row INSERT with a new key from a sequence: pgbench, TPS;
+#   (c) one UPDATE of every row changing one column: the "Execution Time" of
+#       EXPLAIN (ANALYZE, WAL, FORMAT JSON) — measured in the server, it
+#       includes the AFTER triggers (statement-level: the capture trigger's
+#       whole run; row-level: every call) and excludes planning and commit;
+#       median of BENCH_REPEATS runs; the variants rotate (UTP, TPU, PUT).
+#       EXPLAIN ANALYZE times every plan node (two clock reads per row and
+#       node, ~30 ns each with a TSC clock), the same for all variants.
+#       The client-side time of the statement including its commit (psql
+#       \timing) and the WAL written (server's insert position before and
+#       after) are reported too. As a reference, each round also times a
+#       plain INSERT ... SELECT of the same 100k update events into eventlog,
+#       built in SQL from the untracked table (no trigger involved): the cost
+#       of writing the events at all.
+# Before every measured run the table is vacuumed (and eventlog too before
+# the all-rows UPDATE) and a CHECKPOINT is taken, so each run starts from the
+# same state (full-page writes included) and none pays for another's bloat.
+# Every tracked/PL/pgSQL run is checked: it must have recorded one event per
+# changed row.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+audit_sql="$here/plpgsql_audit.sql"
+db="${BENCH_DB:-eventlog_bench}"
+rows="${BENCH_ROWS:-100000}"
+seconds="${BENCH_SECONDS:-20}"
+rounds="${BENCH_ROUNDS:-2}"
+clients="${BENCH_CLIENTS:-2}"
+repeats="${BENCH_REPEATS:-3}"
+
+for v in rows seconds rounds clients repeats; do
+    if ! [[ "${!v}" =~ ^[1-9][0-9]*$ ]]; then
+        echo "track_bench: BENCH_${v^^} must be a positive integer" >&2
+        exit 2
+    fi
+done
+if (( seconds < rounds )); then
+    echo "track_bench: BENCH_SECONDS ($seconds) must be at least BENCH_ROUNDS ($rounds)" >&2
+    exit 2
+fi
+run_seconds=$(( seconds / rounds ))
+if [[ ! -r "$audit_sql" ]]; then
+    echo "track_bench: $audit_sql not found" >&2
+    exit 2
+fi
+
+started_at=$(date +%s)
+work="$(mktemp -d)"
+created_db=0
+cleanup() {
+    rm -rf "$work"
+    if [[ $created_db == 1 && "${BENCH_KEEP_DB:-0}" != 1 ]]; then
+        dropdb --force --if-exists "$db" || true
+    fi
+}
+trap cleanup EXIT
+
+# psql on the bench database: quiet, stop on error, no psqlrc.
+q() { psql -X -q -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+# one value
+q1() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" -c "$1"; }
+
+if [[ -n "$(psql -X -A -t -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$db'")" ]]; then
+    echo "track_bench: database $db already exists; drop it or set BENCH_DB" >&2
+    exit 2
+fi
+createdb "$db"
+created_db=1
+
+echo "command: $0${*:+ $*}"
+echo "env: BENCH_ROWS=$rows BENCH_SECONDS=$seconds BENCH_ROUNDS=$rounds BENCH_CLIENTS=$clients" \
+     "BENCH_REPEATS=$repeats PGHOST=${PGHOST:-} PGPORT=${PGPORT:-} PGUSER=${PGUSER:-}" \
+     "PGOPTIONS=${PGOPTIONS:-}"
+echo "machine: $(nproc) CPUs, $(uname -sr)"
+echo "pgbench runs: pgbench -n -c $clients -j $clients -T $run_seconds -f <script>," \
+     "$rounds per variant and test, alternating order"
+
+q <<'SQL'
+\pset footer off
+SELECT pg_catalog.version() AS server;
+SELECT name, setting, unit, source FROM pg_catalog.pg_settings
+WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'wal_level', 'shared_buffers',
+               'wal_buffers', 'max_wal_size', 'checkpoint_timeout', 'work_mem', 'autovacuum', 'jit',
+               'wal_sync_method', 'max_connections')
+ORDER BY name;
+SQL
+
+echo "== setup: $rows rows per table"
+q -v rows="$rows" -c "SET client_min_messages = warning" -c "CREATE EXTENSION eventlog" -f "$audit_sql" -f - <<'SQL'
+SELECT extversion AS eventlog_version FROM pg_catalog.pg_extension WHERE extname = 'eventlog' \gset
+\echo eventlog :eventlog_version
+
+CREATE TABLE bench_untracked (
+    id         int PRIMARY KEY,
+    n1         int NOT NULL,
+    n2         int,
+    n3         int,
+    t1         text NOT NULL,
+    t2         text,
+    t3         text,
+    amount     numeric(12, 2),
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    active     boolean);
+INSERT INTO bench_untracked
+SELECT i, i, (i * 7) % 1000, i % 13,
+       'customer ' || i, md5(i::text), (ARRAY['active', 'inactive', 'pending'])[1 + i % 3],
+       round((i % 100000) * 1.37, 2), timestamptz '2024-01-01' + i * interval '1 minute', i % 2 = 0
+FROM generate_series(1, :rows) AS i;
+CREATE TABLE bench_tracked (LIKE bench_untracked INCLUDING ALL);
+CREATE TABLE bench_plpgsql (LIKE bench_untracked INCLUDING ALL);
+INSERT INTO bench_tracked SELECT * FROM bench_untracked;
+INSERT INTO bench_plpgsql SELECT * FROM bench_untracked;
+-- New keys for the INSERT test, after the existing ones.
+CREATE SEQUENCE bench_untracked_new_id;
+CREATE SEQUENCE bench_tracked_new_id;
+CREATE SEQUENCE bench_plpgsql_new_id;
+SELECT setval('bench_untracked_new_id', :rows), setval('bench_tracked_new_id', :rows),
+       setval('bench_plpgsql_new_id', :rows) \g /dev/null
+
+SELECT eventlog_track('bench_tracked', exclude_columns => '{updated_at}') \g /dev/null
+CREATE TRIGGER bench_audit AFTER INSERT OR UPDATE OR DELETE ON bench_plpgsql
+    FOR EACH ROW EXECUTE FUNCTION bench_plpgsql_audit('{updated_at}', 'bench_plpgsql', 'id');
+
+-- Both triggers must record the same events: check on a few rows, in a
+-- transaction that is rolled back.
+BEGIN;
+SELECT coalesce(max(id), 0) AS start FROM eventlog \gset
+UPDATE bench_tracked SET n1 = n1 + 1, t3 = NULL, updated_at = now() WHERE id <= 3;
+UPDATE bench_plpgsql SET n1 = n1 + 1, t3 = NULL, updated_at = now() WHERE id <= 3;
+UPDATE bench_tracked SET updated_at = now() WHERE id <= 3;   -- excluded only: no event
+UPDATE bench_plpgsql SET updated_at = now() WHERE id <= 3;
+INSERT INTO bench_tracked VALUES (0, 0, NULL, 0, 'x', NULL, NULL, 1.5, now(), NULL);
+INSERT INTO bench_plpgsql VALUES (0, 0, NULL, 0, 'x', NULL, NULL, 1.5, now(), NULL);
+DELETE FROM bench_tracked WHERE id = 0;
+DELETE FROM bench_plpgsql WHERE id = 0;
+CREATE TEMP TABLE bench_check AS
+SELECT replace(object_type, 'bench_plpgsql', 'bench_tracked') AS object_type, object_id,
+       replace(tool, 'bench_plpgsql', 'bench_tracked') AS tool, action, actor, db_user,
+       replace(message, 'bench_plpgsql', 'bench_tracked') AS message, template_message, changes,
+       object_type = 'public.bench_plpgsql' AS plpgsql
+FROM eventlog WHERE id > :start;
+SELECT count(*) FILTER (WHERE NOT plpgsql) AS tracked_events,
+       count(*) FILTER (WHERE plpgsql) AS plpgsql_events,
+       (SELECT count(*) FROM ((SELECT object_type, object_id, tool, action, actor, db_user, message,
+                                      template_message, changes FROM bench_check WHERE plpgsql
+                               EXCEPT ALL
+                               SELECT object_type, object_id, tool, action, actor, db_user, message,
+                                      template_message, changes FROM bench_check WHERE NOT plpgsql)
+                              UNION ALL
+                              (SELECT object_type, object_id, tool, action, actor, db_user, message,
+                                      template_message, changes FROM bench_check WHERE NOT plpgsql
+                               EXCEPT ALL
+                               SELECT object_type, object_id, tool, action, actor, db_user, message,
+                                      template_message, changes FROM bench_check WHERE plpgsql)) AS d)
+           AS differing_events
+FROM bench_check \gset
+ROLLBACK;
+\echo same-events check: tracked :tracked_events, plpgsql :plpgsql_events, differing :differing_events
+SELECT (:tracked_events = 5 AND :plpgsql_events = 5 AND :differing_events = 0) AS events_agree \gset
+\if :events_agree
+\else
+    DO $$BEGIN RAISE EXCEPTION 'track_bench: the tracked and PL/pgSQL triggers do not record the same events'; END$$;
+\endif
+
+CREATE TABLE bench_result (
+    test     text,     -- a, b, c, ref
+    variant  text,     -- untracked, tracked, plpgsql, events_insert
+    round    int,
+    value    float8,   -- TPS (a, b) or server-side ms (c)
+    client_ms float8,  -- (c) statement + commit, client side
+    wal_bytes float8,  -- (c) WAL written
+    trigger_ms float8, -- (c) time in triggers, from EXPLAIN ANALYZE
+    events   bigint,   -- events the run recorded
+    expected bigint);  -- events it should have recorded
+VACUUM ANALYZE;
+SQL
+
+variants=(untracked tracked plpgsql)
+
+write_pgbench_scripts() {
+    local v
+    for v in "${variants[@]}"; do
+        cat >"$work/upd_$v.sql" <<EOF
+\\set id random(1, $rows)
+UPDATE bench_$v SET n1 = n1 + 1 WHERE id = :id;
+EOF
+        cat >"$work/ins_$v.sql" <<EOF
+\\set r random(1, 1000000000)
+INSERT INTO bench_$v (id, n1, n2, n3, t1, t2, t3, amount, updated_at, active)
+VALUES (nextval('bench_${v}_new_id'), :r, :r % 1000, :r % 13, 'customer ' || :r, md5(:r::text), 'new',
+        (:r % 100000) * 1.37, now(), :r % 2 = 0);
+EOF
+    done
+}
+write_pgbench_scripts
+
+max_event_id() { q1 "SELECT coalesce(max(id), 0) FROM eventlog"; }
+
+# pgbench_run TEST SCRIPT_PREFIX VARIANT ROUND
+pgbench_run() {
+    local test=$1 prefix=$2 v=$3 round=$4 out tps txns before events expected
+    q -c "VACUUM bench_$v" -c "CHECKPOINT"
+    before=$(max_event_id)
+    out=$(pgbench -n -c "$clients" -j "$clients" -T "$run_seconds" -f "$work/${prefix}_$v.sql" "$db" 2>&1) || {
+        echo "$out" >&2
+        echo "track_bench: pgbench failed" >&2
+        exit 1
+    }
+    tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' <<<"$out")
+    txns=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' <<<"$out")
+    if [[ -z "$tps" || -z "$txns" ]]; then
+        echo "$out" >&2
+        echo "track_bench: could not read pgbench's result" >&2
+        exit 1
+    fi
+    events=$(q1 "SELECT count(*) FROM eventlog WHERE id > $before")
+    expected=$([[ $v == untracked ]] && echo 0 || echo "$txns")
+    printf '  %-10s round %d: %10.1f TPS  %7d transactions  %7d events  latency %s\n' \
+        "$v" "$round" "$tps" "$txns" "$events" \
+        "$(sed -n 's/^latency average = //p' <<<"$out")"
+    q -c "INSERT INTO bench_result (test, variant, round, value, events, expected)
+          VALUES ('$test', '$v', $round, $tps, $events, $expected)"
+}
+
+# Rounds alternate the order: untracked tracked plpgsql, then the reverse.
+pgbench_test() {
+    local test=$1 prefix=$2 round v order
+    for (( round = 1; round <= rounds; round++ )); do
+        if (( round % 2 == 1 )); then order=(untracked tracked plpgsql); else order=(plpgsql tracked untracked); fi
+        for v in "${order[@]}"; do pgbench_run "$test" "$prefix" "$v" "$round"; done
+    done
+}
+
+echo "== (a) single-row UPDATE, $clients clients, ${seconds}s per variant"
+pgbench_test a upd
+
+# (c): one statement, timed by EXPLAIN ANALYZE in the server.
+# all_rows_run VARIANT ROUND
+all_rows_run() {
+    local v=$1 round=$2 sql table before lsn out plan client_ms events expected
+    if [[ $v == events_insert ]]; then
+        table=bench_untracked
+        # The events the tracked UPDATE below records, written by plain SQL.
+        sql="INSERT INTO eventlog (actor, message, object_type, object_id, tool, action, changes, db_user, template_message)
+             SELECT current_user, 'public.bench_tracked ' || id || ' was updated by ' || current_user || '.',
+                    'public.bench_tracked', id::text, 'bench_tracked', 'update',
+                    jsonb_build_object('old_value', jsonb_build_object('n1', n1),
+                                       'new_value', jsonb_build_object('n1', n1 + 1)),
+                    current_user, '{object_type} {object_id} was updated by {actor}.'
+             FROM bench_untracked"
+    else
+        table=bench_$v
+        sql="UPDATE bench_$v SET n1 = n1 + 1"
+    fi
+    q -c "VACUUM $table" -c "VACUUM eventlog" -c "CHECKPOINT"
+    before=$(max_event_id)
+    lsn=$(q1 "SELECT pg_current_wal_insert_lsn()")
+    out=$(q -A -t -c '\timing on' -c "EXPLAIN (ANALYZE, WAL, FORMAT JSON) $sql")
+    client_ms=$(sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' <<<"$out")
+    plan=$(sed '/^Time: /d' <<<"$out")
+    events=$(q1 "SELECT count(*) FROM eventlog WHERE id > $before")
+    expected=$([[ $v == untracked ]] && echo 0 || echo "$rows")
+    q -v plan="$plan" -v lsn="$lsn" <<SQL
+INSERT INTO bench_result (test, variant, round, value, client_ms, wal_bytes, trigger_ms, events, expected)
+SELECT '$([[ $v == events_insert ]] && echo ref || echo c)', '$v', $round,
+       (p -> 0 ->> 'Execution Time')::float8, $client_ms,
+       pg_wal_lsn_diff(pg_current_wal_insert_lsn(), :'lsn'),
+       (SELECT sum((t ->> 'Time')::float8) FROM json_array_elements(p -> 0 -> 'Triggers') AS t),
+       $events, $expected
+FROM (SELECT :'plan'::json AS p) AS e;
+SELECT format('  %-13s round %s: %9s ms server (triggers %s ms), %9s ms with commit, %6s MB WAL, %s events',
+              variant, round, round(value::numeric, 1), coalesce(round(trigger_ms::numeric, 1), 0),
+              round(client_ms::numeric, 1), round((wal_bytes / 1048576)::numeric, 1), events)
+FROM bench_result WHERE variant = '$v' AND round = $round AND test IN ('c', 'ref') \g (format=unaligned tuples_only=on)
+SQL
+}
+
+echo "== (c) one UPDATE of all $rows rows, median of $repeats"
+for (( round = 1; round <= repeats; round++ )); do
+    case $(( (round - 1) % 3 )) in
+        0) order=(untracked tracked plpgsql events_insert) ;;
+        1) order=(tracked plpgsql events_insert untracked) ;;
+        2) order=(plpgsql events_insert untracked tracked) ;;
+    esac
+    for v in "${order[@]}"; do all_rows_run "$v" "$round"; done
+done
+
+echo "== (b) single-row INSERT, $clients clients, ${seconds}s per variant"
+pgbench_test b ins
+
+elapsed=$(( $(date +%s) - started_at ))
+echo
+echo "== results ($rows rows; (a), (b): mean TPS of $rounds x ${run_seconds}s pgbench runs," \
+     "$clients clients; (c): median of $repeats, EXPLAIN ANALYZE Execution Time)"
+q <<'SQL'
+\pset footer off
+CREATE TEMP VIEW s AS
+SELECT test, variant,
+       CASE WHEN test IN ('a', 'b') THEN avg(value)
+            ELSE percentile_cont(0.5) WITHIN GROUP (ORDER BY value) END AS v,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY client_ms) AS client_ms,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY trigger_ms) AS trigger_ms,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY wal_bytes) AS wal_bytes,
+       bool_and(events = expected) AS events_ok
+FROM bench_result GROUP BY test, variant;
+CREATE TEMP VIEW w AS
+SELECT test,
+       max(v) FILTER (WHERE variant = 'untracked') AS u,
+       max(v) FILTER (WHERE variant = 'tracked') AS t,
+       max(v) FILTER (WHERE variant = 'plpgsql') AS p,
+       bool_and(events_ok) AS events_ok
+FROM s WHERE test <> 'ref' GROUP BY test;
+
+SELECT CASE test WHEN 'a' THEN '(a) 1-row UPDATE, TPS'
+                 WHEN 'b' THEN '(b) 1-row INSERT, TPS'
+                 ELSE '(c) UPDATE all rows, ms' END AS test,
+       round(u::numeric, CASE WHEN test = 'c' THEN 1 ELSE 0 END) AS untracked,
+       round(t::numeric, CASE WHEN test = 'c' THEN 1 ELSE 0 END) AS tracked,
+       round(p::numeric, CASE WHEN test = 'c' THEN 1 ELSE 0 END) AS plpgsql,
+       round((t / u)::numeric, 2) AS "tracked/untracked",
+       round((p / u)::numeric, 2) AS "plpgsql/untracked",
+       CASE WHEN test = 'c' THEN round((p / t)::numeric, 2) END AS "plpgsql/tracked",
+       CASE test
+           WHEN 'a' THEN format('tracked >= 0.85x untracked: %s',
+                                CASE WHEN t / u >= 0.85 THEN 'met' ELSE 'MISSED' END)
+           WHEN 'b' THEN '-'
+           ELSE format('tracked <= 2.0x untracked: %s; >= 2.5x faster than plpgsql: %s',
+                       CASE WHEN t / u <= 2.0 THEN 'met' ELSE 'MISSED' END,
+                       CASE WHEN p / t >= 2.5 THEN 'met' ELSE 'MISSED' END)
+       END AS target,
+       CASE WHEN events_ok THEN 'ok' ELSE 'WRONG' END AS "events"
+FROM w ORDER BY test;
+
+\echo
+\echo (c) in detail, medians: server = EXPLAIN ANALYZE Execution Time (incl. triggers, excl. commit);
+\echo triggers = trigger time EXPLAIN reports; with commit = the statement and its commit timed by psql;
+\echo events_insert = INSERT ... SELECT of the same 100k update events into eventlog, no trigger.
+SELECT variant,
+       round(v::numeric, 1) AS server_ms,
+       round(coalesce(trigger_ms, 0)::numeric, 1) AS trigger_ms,
+       round((v - coalesce(trigger_ms, 0))::numeric, 1) AS statement_without_triggers_ms,
+       round(client_ms::numeric, 1) AS with_commit_ms,
+       round((wal_bytes / 1048576)::numeric, 1) AS wal_mb
+FROM s WHERE test IN ('c', 'ref')
+ORDER BY array_position(ARRAY['untracked', 'tracked', 'plpgsql', 'events_insert'], variant);
+SELECT count(*) AS events_in_log, pg_size_pretty(pg_total_relation_size('eventlog')) AS eventlog_size
+FROM eventlog;
+SQL
+echo "total time: ${elapsed}s"
