@@ -78,6 +78,12 @@ SELECT eventlog_log('kept', tool => 'tx') IS NOT NULL AS logged;
 COMMIT;
 SELECT count(*) - :before AS new_events, max(message) FILTER (WHERE tool = 'tx') AS kept FROM eventlog;
 
+-- A read-only transaction cannot record events, as it cannot INSERT.
+BEGIN READ ONLY;
+SELECT eventlog_log('read only');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+
 -- Bad input records nothing and raises 22023.
 SELECT count(*) AS before FROM eventlog \gset
 SELECT eventlog_log('{missing}', '{"a": 1}');

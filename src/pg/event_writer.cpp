@@ -269,6 +269,9 @@ const char* default_actor() {
 
 int64 write_events(Oid namespace_oid, const EventCommon* common, const EventRows* rows) {
     if (rows->n == 0) return 0;
+    // An INSERT would refuse these; so does the direct path.
+    PreventCommandIfReadOnly("eventlog_log");
+    PreventCommandIfParallelMode("eventlog_log");
     Oid table_oid = eventlog_table(namespace_oid);
     Relation table = table_open(table_oid, RowExclusiveLock);
     int64 first_id;
