@@ -20,7 +20,10 @@
 # Environment:
 #   BENCH_ROWS     rows per table (100000)
 #   BENCH_SECONDS  pgbench seconds per variant and test (20), split into
-#                  BENCH_ROUNDS (2) runs in alternating order (ABC, CBA, ...)
+#                  BENCH_ROUNDS (4) runs in alternating order (ABC, CBA, ...):
+#                  short alternating runs spread the server's and the
+#                  disk's slow spells (fsync latency varies a lot on VMs)
+#                  over the variants better than one long run each
 #   BENCH_CLIENTS  pgbench clients and threads (2)
 #   BENCH_REPEATS  runs of the all-rows UPDATE per variant (3; median)
 #
@@ -31,24 +34,33 @@
 #
 # Tests:
 #   (a) single-row UPDATE of a random row by primary key, changing one
-#       column: pgbench -n -c 2 -j 2 -f upd.sql, TPS;
+#       column: pgbench -n -c 2 -j 2 -f upd.sql, TPS. As a reference, a
+#       fourth variant (update_event) runs the untracked UPDATE together with
+#       a plain INSERT of the event it would record, in one statement (a
+#       data-modifying WITH): an application writing the event itself in
+#       SQL, parsed and planned on every call like every pgbench statement
+#       here (simple protocol);
 #   (b) single-row INSERT with a new key from a sequence: pgbench, TPS;
 #   (c) one UPDATE of every row changing one column: the "Execution Time" of
 #       EXPLAIN (ANALYZE, WAL, FORMAT JSON) — measured in the server, it
 #       includes the AFTER triggers (statement-level: the capture trigger's
 #       whole run; row-level: every call) and excludes planning and commit;
-#       median of BENCH_REPEATS runs; the variants rotate (UTP, TPU, PUT).
+#       median of BENCH_REPEATS runs; the order of the variants rotates
+#       from round to round.
 #       EXPLAIN ANALYZE times every plan node (two clock reads per row and
 #       node, ~30 ns each with a TSC clock), the same for all variants.
 #       The client-side time of the statement including its commit (psql
 #       \timing) and the WAL written (server's insert position before and
 #       after) are reported too. As a reference, each round also times a
-#       plain INSERT ... SELECT of the same 100k update events into eventlog,
-#       built in SQL from the untracked table (no trigger involved): the cost
-#       of writing the events at all.
-# Before every measured run the table is vacuumed (and eventlog too before
-# the all-rows UPDATE) and a CHECKPOINT is taken, so each run starts from the
-# same state (full-page writes included) and none pays for another's bloat.
+#       plain INSERT ... SELECT of the same update events into eventlog,
+#       built in SQL from the untracked table (events_insert, no trigger
+#       involved): what storing that many events costs, whoever writes them.
+# Before every measured run the table and eventlog are vacuumed (so no run
+# pays for another's bloat, and autovacuum has less reason to start in the
+# middle of one) and a CHECKPOINT is taken, so each run starts from the same
+# state, full-page writes included. eventlog keeps growing during the run
+# (about a million events by the end at default sizes); the alternating
+# order spreads that over the variants.
 # Every tracked/PL/pgSQL run is checked: it must have recorded one event per
 # changed row.
 set -euo pipefail
@@ -58,7 +70,7 @@ audit_sql="$here/plpgsql_audit.sql"
 db="${BENCH_DB:-eventlog_bench}"
 rows="${BENCH_ROWS:-100000}"
 seconds="${BENCH_SECONDS:-20}"
-rounds="${BENCH_ROUNDS:-2}"
+rounds="${BENCH_ROUNDS:-4}"
 clients="${BENCH_CLIENTS:-2}"
 repeats="${BENCH_REPEATS:-3}"
 
@@ -106,6 +118,16 @@ echo "env: BENCH_ROWS=$rows BENCH_SECONDS=$seconds BENCH_ROUNDS=$rounds BENCH_CL
      "BENCH_REPEATS=$repeats PGHOST=${PGHOST:-} PGPORT=${PGPORT:-} PGUSER=${PGUSER:-}" \
      "PGOPTIONS=${PGOPTIONS:-}"
 echo "machine: $(nproc) CPUs, $(uname -sr)"
+# The module the server will load (new connections load the file as it is
+# then): reported, and compared at the end, so a rebuild in the middle of a
+# run does not go unnoticed.
+module="$(pg_config --pkglibdir 2>/dev/null)/eventlog.so"
+module_id() { [[ -r "$module" ]] && echo "$(md5sum <"$module" | cut -c1-12) $(date -r "$module" '+%F %T')" || echo "unknown"; }
+module_at_start=$(module_id)
+echo "module: $module ($module_at_start)"
+if git -C "$here" rev-parse --short HEAD >/dev/null 2>&1; then
+    echo "source: $(git -C "$here" rev-parse --short HEAD)$(git -C "$here" diff --quiet HEAD -- src extension 2>/dev/null || echo ' (src/extension modified)')"
+fi
 echo "pgbench runs: pgbench -n -c $clients -j $clients -T $run_seconds -f <script>," \
      "$rounds per variant and test, alternating order"
 
@@ -225,6 +247,21 @@ VALUES (nextval('bench_${v}_new_id'), :r, :r % 1000, :r % 13, 'customer ' || :r,
         (:r % 100000) * 1.37, now(), :r % 2 = 0);
 EOF
     done
+    # Reference for (a): the untracked UPDATE and a plain INSERT of the event
+    # it would record, in one statement: what writing the event costs at
+    # all, whoever writes it.
+    cat >"$work/upd_update_event.sql" <<EOF
+\\set id random(1, $rows)
+WITH u AS (UPDATE bench_untracked SET n1 = n1 + 1 WHERE id = :id RETURNING id, n1),
+     a AS (SELECT coalesce(nullif(current_setting('eventlog.actor', true), ''), current_user) AS actor)
+INSERT INTO eventlog (actor, message, object_type, object_id, tool, action, changes, db_user, template_message)
+SELECT a.actor, 'public.bench_untracked ' || u.id || ' was updated by ' || a.actor || '.',
+       'public.bench_untracked', u.id::text, 'bench_untracked', 'update',
+       jsonb_build_object('old_value', jsonb_build_object('n1', u.n1 - 1),
+                          'new_value', jsonb_build_object('n1', u.n1)),
+       current_user, '{object_type} {object_id} was updated by {actor}.'
+FROM u, a;
+EOF
 }
 write_pgbench_scripts
 
@@ -232,8 +269,9 @@ max_event_id() { q1 "SELECT coalesce(max(id), 0) FROM eventlog"; }
 
 # pgbench_run TEST SCRIPT_PREFIX VARIANT ROUND
 pgbench_run() {
-    local test=$1 prefix=$2 v=$3 round=$4 out tps txns before events expected
-    q -c "VACUUM bench_$v" -c "CHECKPOINT"
+    local test=$1 prefix=$2 v=$3 round=$4 out tps txns before events expected table=bench_$3
+    [[ $v == update_event ]] && table=bench_untracked
+    q -c "VACUUM $table" -c "VACUUM eventlog" -c "CHECKPOINT"
     before=$(max_event_id)
     out=$(pgbench -n -c "$clients" -j "$clients" -T "$run_seconds" -f "$work/${prefix}_$v.sql" "$db" 2>&1) || {
         echo "$out" >&2
@@ -249,24 +287,33 @@ pgbench_run() {
     fi
     events=$(q1 "SELECT count(*) FROM eventlog WHERE id > $before")
     expected=$([[ $v == untracked ]] && echo 0 || echo "$txns")
-    printf '  %-10s round %d: %10.1f TPS  %7d transactions  %7d events  latency %s\n' \
+    printf '  %-13s round %d: %10.1f TPS  %7d transactions  %7d events  latency %s\n' \
         "$v" "$round" "$tps" "$txns" "$events" \
         "$(sed -n 's/^latency average = //p' <<<"$out")"
     q -c "INSERT INTO bench_result (test, variant, round, value, events, expected)
           VALUES ('$test', '$v', $round, $tps, $events, $expected)"
 }
 
-# Rounds alternate the order: untracked tracked plpgsql, then the reverse.
+# pgbench_test TEST SCRIPT_PREFIX VARIANT...: the rounds alternate the
+# order of the variants, forwards then backwards.
 pgbench_test() {
-    local test=$1 prefix=$2 round v order
+    local test=$1 prefix=$2 round v i
+    shift 2
+    local forward=("$@") order
     for (( round = 1; round <= rounds; round++ )); do
-        if (( round % 2 == 1 )); then order=(untracked tracked plpgsql); else order=(plpgsql tracked untracked); fi
+        order=()
+        if (( round % 2 == 1 )); then
+            order=("${forward[@]}")
+        else
+            for (( i = ${#forward[@]} - 1; i >= 0; i-- )); do order+=("${forward[i]}"); done
+        fi
         for v in "${order[@]}"; do pgbench_run "$test" "$prefix" "$v" "$round"; done
     done
 }
 
-echo "== (a) single-row UPDATE, $clients clients, ${seconds}s per variant"
-pgbench_test a upd
+echo "== (a) single-row UPDATE, $clients clients, ${seconds}s per variant" \
+     "(update_event: untracked UPDATE + plain INSERT of its event, one statement)"
+pgbench_test a upd untracked tracked plpgsql update_event
 
 # (c): one statement, timed by EXPLAIN ANALYZE in the server.
 # all_rows_run VARIANT ROUND
@@ -320,7 +367,7 @@ for (( round = 1; round <= repeats; round++ )); do
 done
 
 echo "== (b) single-row INSERT, $clients clients, ${seconds}s per variant"
-pgbench_test b ins
+pgbench_test b ins untracked tracked plpgsql
 
 elapsed=$(( $(date +%s) - started_at ))
 echo
@@ -335,6 +382,7 @@ SELECT test, variant,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY client_ms) AS client_ms,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY trigger_ms) AS trigger_ms,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY wal_bytes) AS wal_bytes,
+       min(value) AS lo, max(value) AS hi,
        bool_and(events = expected) AS events_ok
 FROM bench_result GROUP BY test, variant;
 CREATE TEMP VIEW w AS
@@ -343,7 +391,7 @@ SELECT test,
        max(v) FILTER (WHERE variant = 'tracked') AS t,
        max(v) FILTER (WHERE variant = 'plpgsql') AS p,
        bool_and(events_ok) AS events_ok
-FROM s WHERE test <> 'ref' GROUP BY test;
+FROM s WHERE variant IN ('untracked', 'tracked', 'plpgsql') GROUP BY test;
 
 SELECT CASE test WHEN 'a' THEN '(a) 1-row UPDATE, TPS'
                  WHEN 'b' THEN '(b) 1-row INSERT, TPS'
@@ -368,7 +416,7 @@ FROM w ORDER BY test;
 \echo
 \echo (c) in detail, medians: server = EXPLAIN ANALYZE Execution Time (incl. triggers, excl. commit);
 \echo triggers = trigger time EXPLAIN reports; with commit = the statement and its commit timed by psql;
-\echo events_insert = INSERT ... SELECT of the same 100k update events into eventlog, no trigger.
+\echo events_insert = INSERT ... SELECT of the same update events into eventlog, no trigger.
 SELECT variant,
        round(v::numeric, 1) AS server_ms,
        round(coalesce(trigger_ms, 0)::numeric, 1) AS trigger_ms,
@@ -377,7 +425,32 @@ SELECT variant,
        round((wal_bytes / 1048576)::numeric, 1) AS wal_mb
 FROM s WHERE test IN ('c', 'ref')
 ORDER BY array_position(ARRAY['untracked', 'tracked', 'plpgsql', 'events_insert'], variant);
+\echo
+\echo references: what writing the same events costs without any trigger
+SELECT '(a) UPDATE + INSERT of its event, one statement, TPS' AS reference,
+       round(r.v::numeric) AS value,
+       round((r.v / u.v)::numeric, 2) AS "ratio to untracked",
+       round((t.v / r.v)::numeric, 2) AS "tracked/reference"
+FROM s r JOIN s u ON u.test = 'a' AND u.variant = 'untracked' JOIN s t ON t.test = 'a' AND t.variant = 'tracked'
+WHERE r.test = 'a' AND r.variant = 'update_event'
+UNION ALL
+SELECT '(c) UPDATE all rows + INSERT ... SELECT of their events, ms',
+       round((u.v + r.v)::numeric, 1),
+       round(((u.v + r.v) / u.v)::numeric, 2),
+       round((t.v / (u.v + r.v))::numeric, 2)
+FROM s r JOIN s u ON u.test = 'c' AND u.variant = 'untracked' JOIN s t ON t.test = 'c' AND t.variant = 'tracked'
+WHERE r.test = 'ref' AND r.variant = 'events_insert';
+\echo
+\echo spread: lowest and highest single run of each variant
+SELECT test, variant,
+       round(lo::numeric, CASE WHEN test IN ('a', 'b') THEN 0 ELSE 1 END) AS lowest,
+       round(hi::numeric, CASE WHEN test IN ('a', 'b') THEN 0 ELSE 1 END) AS highest
+FROM s WHERE test <> 'ref'
+ORDER BY test, array_position(ARRAY['untracked', 'tracked', 'plpgsql', 'update_event'], variant);
 SELECT count(*) AS events_in_log, pg_size_pretty(pg_total_relation_size('eventlog')) AS eventlog_size
 FROM eventlog;
 SQL
 echo "total time: ${elapsed}s"
+if [[ "$(module_id)" != "$module_at_start" ]]; then
+    echo "WARNING: $module changed during the run ($module_at_start -> $(module_id)); the figures mix two builds" >&2
+fi

@@ -9,8 +9,7 @@
 //    column (binary equality first, then jsonb equality of their to_jsonb
 //    forms, as jsonb_diff_schema would); JSON is built only for what goes
 //    into the event;
-//  * events are inserted by one INSERT ... SELECT over arrays, a batch at a
-//    time.
+//  * events are written a batch at a time by write_events (event_writer.hpp).
 //
 // PostgreSQL-style code: no C++ object lives in these frames. It calls two
 // rich C++ functions (table_tracking, render_tracked_message) that clean up
@@ -28,18 +27,39 @@ namespace {
 
 constexpr int kBatchSize = 5000;
 
-/// The events of one statement, waiting to be inserted.
+/// The events of one statement, waiting to be inserted. The arrays grow
+/// with the statement, up to kBatchSize.
 struct Batch {
     Oid extension_namespace;
     EventCommon common;
-    MemoryContext memory;  // holds the pending events; reset after each flush
+    MemoryContext memory;  // holds the pending events' values; reset after each flush
     int n;
-    Datum object_ids[kBatchSize];
-    bool object_id_nulls[kBatchSize];
-    Datum messages[kBatchSize];
-    Datum changes[kBatchSize];
-    bool changes_nulls[kBatchSize];
+    int capacity;
+    Datum* object_ids;
+    bool* object_id_nulls;
+    Datum* messages;
+    Datum* changes;
+    bool* changes_nulls;
 };
+
+void grow(Batch* batch) {
+    int capacity = batch->capacity == 0 ? 8 : batch->capacity * 2;
+    if (capacity > kBatchSize) capacity = kBatchSize;
+    if (batch->capacity == 0) {
+        batch->object_ids = static_cast<Datum*>(palloc(sizeof(Datum) * capacity));
+        batch->object_id_nulls = static_cast<bool*>(palloc(sizeof(bool) * capacity));
+        batch->messages = static_cast<Datum*>(palloc(sizeof(Datum) * capacity));
+        batch->changes = static_cast<Datum*>(palloc(sizeof(Datum) * capacity));
+        batch->changes_nulls = static_cast<bool*>(palloc(sizeof(bool) * capacity));
+    } else {
+        batch->object_ids = static_cast<Datum*>(repalloc(batch->object_ids, sizeof(Datum) * capacity));
+        batch->object_id_nulls = static_cast<bool*>(repalloc(batch->object_id_nulls, sizeof(bool) * capacity));
+        batch->messages = static_cast<Datum*>(repalloc(batch->messages, sizeof(Datum) * capacity));
+        batch->changes = static_cast<Datum*>(repalloc(batch->changes, sizeof(Datum) * capacity));
+        batch->changes_nulls = static_cast<bool*>(repalloc(batch->changes_nulls, sizeof(bool) * capacity));
+    }
+    batch->capacity = capacity;
+}
 
 void flush(Batch* batch) {
     EventRows rows = {batch->n,          batch->object_ids, batch->object_id_nulls,
@@ -51,6 +71,7 @@ void flush(Batch* batch) {
 
 /// Adds one event (values are copied into the batch's memory).
 void add_event(Batch* batch, const char* object_id, text* message, Jsonb* changes) {
+    if (batch->n == batch->capacity) grow(batch);
     MemoryContext old = MemoryContextSwitchTo(batch->memory);
     int i = batch->n++;
     batch->object_id_nulls[i] = object_id == nullptr;
@@ -220,6 +241,7 @@ Datum capture(FunctionCallInfo fcinfo) {
     batch->common.values_json = nullptr;
     batch->memory = AllocSetContextCreate(CurrentMemoryContext, "eventlog batch", ALLOCSET_DEFAULT_SIZES);
     batch->n = 0;
+    batch->capacity = 0;
 
     if (action == TrackedAction::Truncate)
         capture_truncate(t, batch);
