@@ -36,6 +36,13 @@ ALTER SEQUENCE @extschema@.eventlog_id_seq OWNED BY @extschema@.eventlog.id;
 -- (COLLATE "C"), which is both faster and independent of the locale.
 CREATE INDEX eventlog_object_idx ON @extschema@.eventlog (object_type, object_id, "timestamp", id);
 CREATE INDEX eventlog_tool_idx   ON @extschema@.eventlog (tool, "timestamp", id);
+-- The other filters of eventlog_page, the unfiltered list and one
+-- transaction's events. New entries land at the end of each key's range
+-- (or of the whole index), which keeps these cheap to maintain.
+CREATE INDEX eventlog_actor_idx  ON @extschema@.eventlog (actor, "timestamp", id);
+CREATE INDEX eventlog_action_idx ON @extschema@.eventlog (action, "timestamp", id);
+CREATE INDEX eventlog_time_idx   ON @extschema@.eventlog ("timestamp", id);
+CREATE INDEX eventlog_transaction_idx ON @extschema@.eventlog (transaction_id);
 
 -- pg_dump dumps the events and the sequence position, not only the empty table.
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.eventlog', '');
@@ -276,3 +283,159 @@ WHERE t.tgfoid = '@extschema@.eventlog_capture()'::pg_catalog.regprocedure
 
 COMMENT ON VIEW @extschema@.eventlog_tracked IS 'Tracked tables and their options, one row per table';
 GRANT SELECT ON @extschema@.eventlog_tracked TO PUBLIC;
+
+-------------------------------------------------------------------------------
+-- Queries: every one is an index scan, newest first ("timestamp" DESC, id DESC)
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.eventlog_for_object(object_type text, object_id text)
+RETURNS SETOF @extschema@.eventlog
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT e.* FROM @extschema@.eventlog e
+    WHERE e.object_type OPERATOR(pg_catalog.=) $1 AND e.object_id OPERATOR(pg_catalog.=) $2
+    ORDER BY e."timestamp" DESC, e.id DESC
+$$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_for_object(text, text) IS
+'One object''s events, newest first (the original app''s GET /<id>/log/)';
+
+CREATE FUNCTION @extschema@.eventlog_for_key(target regclass, object_key anyelement)
+RETURNS SETOF @extschema@.eventlog
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT e.* FROM @extschema@.eventlog e
+    WHERE e.object_type OPERATOR(pg_catalog.=) (
+              SELECT pg_catalog.format('%I.%I', n.nspname, c.relname)
+              FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+              WHERE c.oid OPERATOR(pg_catalog.=) $1)
+      AND e.object_id OPERATOR(pg_catalog.=) (
+              CASE WHEN pg_catalog.json_typeof(pg_catalog.to_json($2)) OPERATOR(pg_catalog.=) 'object'
+                   THEN (SELECT '[' OPERATOR(pg_catalog.||) pg_catalog.string_agg(f.value::text, ',' ORDER BY f.ordinality)
+                                    OPERATOR(pg_catalog.||) ']'
+                         FROM pg_catalog.json_each(pg_catalog.to_json($2)) WITH ORDINALITY AS f)
+                   ELSE $2::text END)
+    ORDER BY e."timestamp" DESC, e.id DESC
+$$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_for_key(regclass, anyelement) IS
+'One tracked row''s events, newest first, from its table and its key in its own type: eventlog_for_key(''certificate'', 42); composite keys as a row: eventlog_for_key(''line'', ROW(1, ''a''))';
+
+CREATE FUNCTION @extschema@.eventlog_for_tool(tool text)
+RETURNS SETOF @extschema@.eventlog
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT e.* FROM @extschema@.eventlog e
+    WHERE e.tool OPERATOR(pg_catalog.=) $1
+    ORDER BY e."timestamp" DESC, e.id DESC
+$$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_for_tool(text) IS 'One tool''s events, newest first';
+
+CREATE FUNCTION @extschema@.eventlog_for_actor(actor text)
+RETURNS SETOF @extschema@.eventlog
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT e.* FROM @extschema@.eventlog e
+    WHERE e.actor OPERATOR(pg_catalog.=) $1
+    ORDER BY e."timestamp" DESC, e.id DESC
+$$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_for_actor(text) IS 'One actor''s events, newest first';
+
+CREATE FUNCTION @extschema@.eventlog_for_transaction(transaction_id xid8 DEFAULT pg_catalog.pg_current_xact_id_if_assigned())
+RETURNS SETOF @extschema@.eventlog
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT e.* FROM @extschema@.eventlog e
+    WHERE e.transaction_id OPERATOR(pg_catalog.=) $1
+    ORDER BY e."timestamp" DESC, e.id DESC
+$$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_for_transaction(xid8) IS
+'One transaction''s events (by default the current transaction''s), newest first';
+
+CREATE VIEW @extschema@.eventlog_by_tool AS
+SELECT e.tool,
+       pg_catalog.count(*) AS events,
+       pg_catalog.min(e."timestamp") AS first_at,
+       pg_catalog.max(e."timestamp") AS last_at,
+       pg_catalog.count(DISTINCT e.actor) AS actors
+FROM @extschema@.eventlog e
+GROUP BY e.tool;
+
+COMMENT ON VIEW @extschema@.eventlog_by_tool IS
+'One row per tool: events (count), first_at, last_at, actors (distinct); filtering on tool uses an index';
+
+CREATE VIEW @extschema@.eventlog_by_object AS
+SELECT e.object_type,
+       e.object_id,
+       pg_catalog.count(*) AS events,
+       pg_catalog.min(e."timestamp") AS first_at,
+       pg_catalog.max(e."timestamp") AS last_at,
+       pg_catalog.count(DISTINCT e.actor) AS actors
+FROM @extschema@.eventlog e
+GROUP BY e.object_type, e.object_id;
+
+COMMENT ON VIEW @extschema@.eventlog_by_object IS
+'One row per object: events (count), first_at, last_at, actors (distinct); filtering on object_type and object_id uses an index';
+
+GRANT SELECT ON @extschema@.eventlog_by_tool, @extschema@.eventlog_by_object TO PUBLIC;
+
+CREATE FUNCTION @extschema@.eventlog_page(
+    tool text DEFAULT NULL,
+    object_type text DEFAULT NULL,
+    object_id text DEFAULT NULL,
+    action text DEFAULT NULL,
+    actor text DEFAULT NULL,
+    page_size int DEFAULT 100,
+    page int DEFAULT 1)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    conditions text[] := '{}';
+    filter text;
+    result jsonb;
+BEGIN
+    IF page_size IS NULL OR page_size < 1 OR page_size > 10000 THEN
+        RAISE EXCEPTION 'eventlog_page: page_size must be between 1 and 10000, not %', page_size
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF page IS NULL OR page < 1 THEN
+        RAISE EXCEPTION 'eventlog_page: page must be 1 or more, not %', page
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF (page::bigint - 1) * page_size > 2147483647 THEN
+        RAISE EXCEPTION 'eventlog_page: page % of % events is out of range', page, page_size
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+
+    -- Only the filters given, so that each combination is planned on its
+    -- own index (a generic "$1 IS NULL OR col = $1" would read everything).
+    IF tool IS NOT NULL THEN conditions := conditions || 'e.tool = $1'::text; END IF;
+    IF object_type IS NOT NULL THEN conditions := conditions || 'e.object_type = $2'::text; END IF;
+    IF object_id IS NOT NULL THEN conditions := conditions || 'e.object_id = $3'::text; END IF;
+    IF action IS NOT NULL THEN conditions := conditions || 'e.action = $4'::text; END IF;
+    IF actor IS NOT NULL THEN conditions := conditions || 'e.actor = $5'::text; END IF;
+    filter := CASE WHEN cardinality(conditions) = 0 THEN 'true' ELSE array_to_string(conditions, ' AND ') END;
+
+    EXECUTE format(
+        'SELECT jsonb_build_object('
+        '  ''count'', (SELECT count(*) FROM @extschema@.eventlog e WHERE %1$s),'
+        '  ''results'', COALESCE((SELECT jsonb_agg(jsonb_build_object('
+        '      ''id'', p.id, ''actor'', p.actor, ''message'', p.message, ''timestamp'', p."timestamp",'
+        '      ''object_id'', p.object_id, ''tool'', p.tool, ''action'', p.action, ''changes'', p.changes,'
+        '      ''object_type'', p.object_type) ORDER BY p."timestamp" DESC, p.id DESC)'
+        '    FROM (SELECT * FROM @extschema@.eventlog e WHERE %1$s'
+        '          ORDER BY e."timestamp" DESC, e.id DESC LIMIT $6 OFFSET $7) p), ''[]''::jsonb))',
+        filter)
+    INTO result
+    USING tool, object_type, object_id, action, actor, page_size, (page - 1) * page_size;
+    RETURN result;
+END
+$function$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_page(text, text, text, text, text, integer, integer) IS
+'The original REST list: {"count": N, "results": [...]} of the events matching every filter given, newest first, one page (page_size 1..10000, page from 1)';
