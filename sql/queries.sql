@@ -55,7 +55,7 @@ COMMIT;
 SELECT count(*) AS outside_a_transaction FROM eventlog_for_transaction();
 
 -- The views: one row per tool / object; events is a bigint count.
-SELECT tool, events, first_at, last_at, actors FROM eventlog_by_tool WHERE tool IN ('q_tool', 'q_other_tool') ORDER BY tool;
+SELECT tool, events, first_at, last_at FROM eventlog_by_tool WHERE tool IN ('q_tool', 'q_other_tool') ORDER BY tool;
 SELECT object_type, object_id, events, first_at, last_at FROM eventlog_by_object
 WHERE object_type = 'public.q_certificate' AND object_id IN ('0', '1') ORDER BY object_id;
 SELECT pg_typeof(events) AS events_type FROM eventlog_by_tool LIMIT 1;
