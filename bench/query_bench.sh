@@ -113,27 +113,9 @@ max_size=$prev
 step_us=$(( 365 * 86400 * 1000000 / max_size ))
 
 started_at=$(date +%s)
-work="$(mktemp -d)"
-created_db=0
-cleanup() {
-    rm -rf "$work"
-    if [[ $created_db == 1 && "${BENCH_KEEP_DB:-0}" != 1 ]]; then
-        dropdb --force --if-exists "$db" || true
-    fi
-}
-trap cleanup EXIT
-
-# psql on the bench database: quiet, stop on error, no psqlrc.
-q() { psql -X -q -v ON_ERROR_STOP=1 -d "$db" "$@"; }
-# one value
-q1() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" -c "$1"; }
-
-if [[ -n "$(psql -X -A -t -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$db'")" ]]; then
-    echo "query_bench: database $db already exists; drop it or set BENCH_DB" >&2
-    exit 2
-fi
-createdb "$db"
-created_db=1
+label=query_bench
+# shellcheck source=bench/lib.bash
+source "$(dirname "$0")/lib.bash"
 
 echo "command: $0${*:+ $*}"
 echo "env: BENCH_SIZES='$sizes_text' BENCH_SECONDS=$seconds BENCH_CLIENTS=$clients BENCH_CHUNK=$chunk" \

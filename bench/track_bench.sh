@@ -91,27 +91,9 @@ if [[ ! -r "$audit_sql" ]]; then
 fi
 
 started_at=$(date +%s)
-work="$(mktemp -d)"
-created_db=0
-cleanup() {
-    rm -rf "$work"
-    if [[ $created_db == 1 && "${BENCH_KEEP_DB:-0}" != 1 ]]; then
-        dropdb --force --if-exists "$db" || true
-    fi
-}
-trap cleanup EXIT
-
-# psql on the bench database: quiet, stop on error, no psqlrc.
-q() { psql -X -q -v ON_ERROR_STOP=1 -d "$db" "$@"; }
-# one value
-q1() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" -c "$1"; }
-
-if [[ -n "$(psql -X -A -t -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$db'")" ]]; then
-    echo "track_bench: database $db already exists; drop it or set BENCH_DB" >&2
-    exit 2
-fi
-createdb "$db"
-created_db=1
+label=track_bench
+# shellcheck source=bench/lib.bash
+source "$(dirname "$0")/lib.bash"
 
 echo "command: $0${*:+ $*}"
 echo "env: BENCH_ROWS=$rows BENCH_SECONDS=$seconds BENCH_ROUNDS=$rounds BENCH_CLIENTS=$clients" \
