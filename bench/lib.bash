@@ -1,7 +1,8 @@
 # Shared by the benchmarks that need a database of their own. Sourced after
-# the caller has set `db` (the database name) and `label` (for messages).
-# Creates the database (refusing one that exists), drops it on exit unless
-# BENCH_KEEP_DB=1, and defines q (psql on it) and q1 (one value).
+# the caller has set `db` (the database name), `label` (for messages) and
+# `here` (the repository). Creates the database (refusing one that exists),
+# drops it on exit unless BENCH_KEEP_DB=1, and defines q (psql on it), q1
+# (one value) and report_build / module_id (which build the server loads).
 
 work="$(mktemp -d)"
 created_db=0
@@ -24,3 +25,16 @@ if [[ -n "$(psql -X -A -t -d postgres -c "SELECT 1 FROM pg_database WHERE datnam
 fi
 createdb "$db"
 created_db=1
+
+# The module the server will load (new connections load the file as it is
+# then): reported, and compared at the end, so a rebuild in the middle of a
+# run does not go unnoticed.
+module="$(pg_config --pkglibdir 2>/dev/null)/eventlog.so"
+module_id() { [[ -r "$module" ]] && echo "$(md5sum <"$module" | cut -c1-12) $(date -r "$module" '+%F %T')" || echo "unknown"; }
+report_build() {
+    module_at_start=$(module_id)
+    echo "module: $module ($module_at_start)"
+    if git -C "$here" rev-parse --short HEAD >/dev/null 2>&1; then
+        echo "source: $(git -C "$here" rev-parse --short HEAD)$(git -C "$here" diff --quiet HEAD -- src extension 2>/dev/null || echo ' (src/extension modified)')"
+    fi
+}

@@ -122,13 +122,7 @@ echo "env: BENCH_SIZES='$sizes_text' BENCH_SECONDS=$seconds BENCH_CLIENTS=$clien
      "BENCH_LOAD_JOBS=$load_jobs" \
      "BENCH_DB=$db PGHOST=${PGHOST:-} PGPORT=${PGPORT:-} PGUSER=${PGUSER:-} PGOPTIONS=${PGOPTIONS:-}"
 echo "machine: $(nproc) CPUs, $(uname -sr), $(awk '/MemTotal/ {printf "%.1f GB RAM", $2 / 1048576}' /proc/meminfo)"
-module="$(pg_config --pkglibdir 2>/dev/null)/eventlog.so"
-module_id() { [[ -r "$module" ]] && echo "$(md5sum <"$module" | cut -c1-12) $(date -r "$module" '+%F %T')" || echo "unknown"; }
-module_at_start=$(module_id)
-echo "module: $module ($module_at_start)"
-if git -C "$here" rev-parse --short HEAD >/dev/null 2>&1; then
-    echo "source: $(git -C "$here" rev-parse --short HEAD)$(git -C "$here" diff --quiet HEAD -- src extension 2>/dev/null || echo ' (src/extension modified)')"
-fi
+report_build
 echo "pgbench runs: pgbench -n -c $clients -j $clients -T $seconds -f <script> -l --log-prefix=<file>," \
      "one per query and size; page_size $page_size"
 

@@ -100,16 +100,7 @@ echo "env: BENCH_ROWS=$rows BENCH_SECONDS=$seconds BENCH_ROUNDS=$rounds BENCH_CL
      "BENCH_REPEATS=$repeats PGHOST=${PGHOST:-} PGPORT=${PGPORT:-} PGUSER=${PGUSER:-}" \
      "PGOPTIONS=${PGOPTIONS:-}"
 echo "machine: $(nproc) CPUs, $(uname -sr)"
-# The module the server will load (new connections load the file as it is
-# then): reported, and compared at the end, so a rebuild in the middle of a
-# run does not go unnoticed.
-module="$(pg_config --pkglibdir 2>/dev/null)/eventlog.so"
-module_id() { [[ -r "$module" ]] && echo "$(md5sum <"$module" | cut -c1-12) $(date -r "$module" '+%F %T')" || echo "unknown"; }
-module_at_start=$(module_id)
-echo "module: $module ($module_at_start)"
-if git -C "$here" rev-parse --short HEAD >/dev/null 2>&1; then
-    echo "source: $(git -C "$here" rev-parse --short HEAD)$(git -C "$here" diff --quiet HEAD -- src extension 2>/dev/null || echo ' (src/extension modified)')"
-fi
+report_build
 echo "pgbench runs: pgbench -n -c $clients -j $clients -T $run_seconds -f <script>," \
      "$rounds per variant and test, alternating order"
 
