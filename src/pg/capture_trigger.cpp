@@ -133,19 +133,6 @@ Jsonb* row_changes(const TableTracking* t, TrackedAction action, TupleTableSlot*
     return output_finish(&out);
 }
 
-/// The fields every event of the statement shares, for message rendering.
-EventFields statement_fields(const Batch* batch, TupleTableSlot* old_row, TupleTableSlot* new_row) {
-    EventFields event;
-    event.actor = batch->common.actor;
-    event.tool = batch->common.tool;
-    event.action = batch->common.action;
-    event.object_type = batch->common.object_type;
-    event.object_id = nullptr;
-    event.old_row = old_row;
-    event.new_row = new_row;
-    return event;
-}
-
 /// Reads the next row of a transition table into `slot`.
 bool next_row(Tuplestorestate* rows, TupleTableSlot* slot) {
     return rows != nullptr && tuplestore_gettupleslot(rows, true, false, slot);
@@ -168,7 +155,7 @@ void capture_rows(TriggerData* trigger, const TableTracking* t, TrackedAction ac
     TupleTableSlot* new_slot = new_rows ? MakeSingleTupleTableSlot(descriptor, &TTSOpsMinimalTuple) : nullptr;
     MemoryContext row_memory = AllocSetContextCreate(CurrentMemoryContext, "eventlog row", ALLOCSET_DEFAULT_SIZES);
 
-    EventFields event = statement_fields(batch, old_slot, new_slot);
+    EventFields event = {&batch->common, nullptr, old_slot, new_slot};
 
     for (;;) {
         CHECK_FOR_INTERRUPTS();
@@ -201,7 +188,7 @@ void capture_rows(TriggerData* trigger, const TableTracking* t, TrackedAction ac
 
 /// One event for the whole statement: object_id and changes NULL.
 void capture_truncate(const TableTracking* t, Batch* batch) {
-    EventFields event = statement_fields(batch, nullptr, nullptr);
+    EventFields event = {&batch->common, nullptr, nullptr, nullptr};
     add_event(batch, nullptr, render_tracked_message(t, TrackedAction::Truncate, &event), nullptr);
     flush(batch);
 }

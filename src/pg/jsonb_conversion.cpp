@@ -9,7 +9,6 @@ void converter_init(JsonbConverter* converter, Oid type, MemoryContext context) 
     converter->to_jsonb.fn_expr = reinterpret_cast<Node*>(
         makeFuncExpr(F_TO_JSONB, JSONBOID, list_make1(makeNullConst(type, -1, InvalidOid)), InvalidOid,
                      InvalidOid, COERCE_EXPLICIT_CALL));
-    converter->type = type;
     MemoryContextSwitchTo(old);
 }
 

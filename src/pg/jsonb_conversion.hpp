@@ -11,7 +11,6 @@ namespace eventlog::pg {
 /// the argument's type.
 struct JsonbConverter {
     FmgrInfo to_jsonb;
-    Oid type;
 };
 
 /// Prepares `converter` for values of `type`; memory comes from `context`,

@@ -45,10 +45,10 @@ public:
         std::optional<TrackedKey> which = tracked_key(key);
         if (!which) return std::nullopt;
         switch (*which) {
-            case TrackedKey::Actor: return with_value(JsonbNode(text_value(event_->actor)));
-            case TrackedKey::Tool: return with_value(JsonbNode(text_value(event_->tool)));
-            case TrackedKey::Action: return with_value(JsonbNode(text_value(event_->action)));
-            case TrackedKey::ObjectType: return with_value(JsonbNode(text_value(event_->object_type)));
+            case TrackedKey::Actor: return with_value(JsonbNode(text_value(event_->common->actor)));
+            case TrackedKey::Tool: return with_value(JsonbNode(text_value(event_->common->tool)));
+            case TrackedKey::Action: return with_value(JsonbNode(text_value(event_->common->action)));
+            case TrackedKey::ObjectType: return with_value(JsonbNode(text_value(event_->common->object_type)));
             case TrackedKey::ObjectId: return with_value(JsonbNode(text_value(event_->object_id)));
             case TrackedKey::OldRow: return with_row(event_->old_row);
             case TrackedKey::NewRow: return with_row(event_->new_row);

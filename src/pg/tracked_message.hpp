@@ -4,20 +4,19 @@
 #pragma once
 
 #include "core/tracking_options.hpp"
+#include "pg/event_writer.hpp"
 #include "pg/postgres.hpp"
 #include "pg/table_tracking.hpp"
 
 namespace eventlog::pg {
 
-/// One event, as plain data the renderer reads.
+/// One event, as plain data the renderer reads: what the statement's events
+/// share, and this one's key and rows.
 struct EventFields {
-    const char* actor;
-    const char* tool;
-    const char* action;
-    const char* object_type;
-    const char* object_id;    // NULL for truncate
-    TupleTableSlot* old_row;  // NULL for create and truncate
-    TupleTableSlot* new_row;  // NULL for delete and truncate
+    const EventCommon* common;  // actor, tool, action, object_type
+    const char* object_id;      // NULL for truncate
+    TupleTableSlot* old_row;    // NULL for create and truncate
+    TupleTableSlot* new_row;    // NULL for delete and truncate
 };
 
 /// Renders the action's template (palloc'd text in the current context).
