@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "pg/owner_rights.hpp"
 #include "pg/settings.hpp"
 
 namespace eventlog::pg {
@@ -199,14 +200,6 @@ SPIPlanPtr prepared_insert(Oid namespace_oid, Oid table) {
     return plan;
 }
 
-Oid table_owner(Oid table) {
-    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(table));
-    if (!HeapTupleIsValid(tuple)) elog(ERROR, "eventlog: cache lookup failed for relation %u", table);
-    Oid owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
-    ReleaseSysCache(tuple);
-    return owner;
-}
-
 int64 insert_sql(Oid table, Oid namespace_oid, const EventCommon* common, const EventRows* rows) {
     int dims[1] = {rows->n};
     int lbs[1] = {1};
@@ -230,13 +223,8 @@ int64 insert_sql(Oid table, Oid namespace_oid, const EventCommon* common, const 
     char nulls[kSqlParams];
     for (int i = 0; i < kSqlParams; i++) nulls[i] = isnull[i] ? 'n' : ' ';
 
-    // Insert with the table owner's rights. A transaction or subtransaction
-    // abort restores the previous user on its own, so an error needs no cleanup.
-    Oid saved_user;
-    int saved_context;
-    GetUserIdAndSecContext(&saved_user, &saved_context);
-    SetUserIdAndSecContext(table_owner(table),
-                           saved_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+    // Insert with the table owner's rights.
+    SavedUser saved = become_table_owner(table);
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "eventlog: SPI_connect failed");
     int rc = SPI_execute_plan(prepared_insert(namespace_oid, table), values, nulls, false, 0);
     if (rc != SPI_OK_INSERT_RETURNING || SPI_processed != static_cast<uint64>(rows->n))
@@ -248,7 +236,7 @@ int64 insert_sql(Oid table, Oid namespace_oid, const EventCommon* common, const 
         if (i == 0 || id < first_id) first_id = id;
     }
     SPI_finish();
-    SetUserIdAndSecContext(saved_user, saved_context);
+    restore_user(saved);
     return first_id;
 }
 

@@ -1,4 +1,5 @@
 // The module's magic block and its settings.
+#include "pg/append_only.hpp"
 #include "pg/boundary.hpp"
 #include "pg/postgres.hpp"
 #include "pg/settings.hpp"
@@ -18,6 +19,7 @@ void define_settings() {
         &actor_setting, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("eventlog");
     register_tracking_callbacks();
+    register_append_only_callbacks();
 }
 
 }  // namespace

@@ -1,0 +1,27 @@
+-- eventlog 1.0 -> 1.1: retention (eventlog_purge); the append-only guard
+-- becomes a C function with a window for eventlog_purge's own deletes.
+--
+-- Every name is schema-qualified (@extschema@ or pg_catalog).
+
+\echo Use "ALTER EXTENSION eventlog UPDATE TO '1.1'" to load this file. \quit
+
+CREATE OR REPLACE FUNCTION @extschema@.eventlog_refuse_rewrite() RETURNS trigger
+    LANGUAGE c
+AS 'MODULE_PATHNAME', 'eventlog_refuse_rewrite';
+
+COMMENT ON FUNCTION @extschema@.eventlog_refuse_rewrite() IS 'Trigger keeping eventlog append-only (only eventlog_purge may remove events)';
+
+-------------------------------------------------------------------------------
+-- Retention
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.eventlog_purge(older_than interval, max_events bigint DEFAULT NULL)
+RETURNS bigint
+LANGUAGE c VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'eventlog_purge';
+
+-- Only the extension's owner, and the roles it grants EXECUTE to, may purge.
+REVOKE ALL ON FUNCTION @extschema@.eventlog_purge(interval, bigint) FROM PUBLIC;
+
+COMMENT ON FUNCTION @extschema@.eventlog_purge(interval, bigint) IS
+'Removes the events recorded before now() - older_than, oldest first (at most max_events; NULL: all), records a purge event, and returns how many it removed; EXECUTE only for the owner and roles it grants it to';

@@ -1,0 +1,107 @@
+// eventlog_purge(older_than interval, max_events bigint DEFAULT NULL)
+//   RETURNS bigint
+//
+// Removes the events recorded before now() - older_than, oldest first, in
+// batches, and records a `purge` event of its own when it removed any. It
+// runs the deletes with the log owner's rights inside the append-only
+// guard's purge window; who may call it is decided by EXECUTE on the
+// function (revoked from PUBLIC; the owner grants it). The purge event's
+// db_user is the caller.
+// PostgreSQL-style code (no C++ objects).
+#include "pg/append_only.hpp"
+#include "pg/boundary.hpp"
+#include "pg/event_writer.hpp"
+#include "pg/owner_rights.hpp"
+#include "pg/postgres.hpp"
+
+namespace eventlog::pg {
+
+namespace {
+
+constexpr int64 kBatch = 10000;
+
+/// Deletes up to `limit` of the oldest events recorded before `cutoff`;
+/// returns how many it deleted.
+int64 delete_batch(const char* log, TimestampTz cutoff, int64 limit) {
+    char* sql = psprintf(
+        "DELETE FROM %s WHERE \"timestamp\" OPERATOR(pg_catalog.<) $1 AND id OPERATOR(pg_catalog.=) ANY (ARRAY("
+        "SELECT id FROM %s WHERE \"timestamp\" OPERATOR(pg_catalog.<) $1 ORDER BY \"timestamp\", id LIMIT $2))",
+        log, log);
+    Oid types[2] = {TIMESTAMPTZOID, INT8OID};
+    Datum values[2] = {TimestampTzGetDatum(cutoff), Int64GetDatum(limit)};
+    open_purge_window();
+    int rc = SPI_execute_with_args(sql, 2, types, values, nullptr, false, 0);
+    close_purge_window();
+    if (rc != SPI_OK_DELETE) elog(ERROR, "eventlog: purge failed: %s", SPI_result_code_string(rc));
+    return static_cast<int64>(SPI_processed);
+}
+
+void record_purge(const char* schema, const char* log_name, int64 purged, TimestampTz cutoff, Datum older_than) {
+    char* sql = psprintf(
+        "SELECT %s.eventlog_log('Purged {count} events recorded before {before}.', "
+        "pg_catalog.jsonb_build_object('count', $1, 'before', $2, 'older_than', $3), $4, NULL, NULL, "
+        "'eventlog', 'purge')",
+        schema);
+    Oid types[4] = {INT8OID, TIMESTAMPTZOID, INTERVALOID, TEXTOID};
+    Datum values[4] = {Int64GetDatum(purged), TimestampTzGetDatum(cutoff), older_than,
+                       CStringGetTextDatum(log_name)};
+    int rc = SPI_execute_with_args(sql, 4, types, values, nullptr, false, 1);
+    if (rc != SPI_OK_SELECT) elog(ERROR, "eventlog: recording the purge failed: %s", SPI_result_code_string(rc));
+}
+
+Datum purge(FunctionCallInfo fcinfo) {
+    if (PG_ARGISNULL(0))
+        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+                        errmsg("eventlog_purge: older_than must not be NULL")));
+    Datum older_than = PG_GETARG_DATUM(0);
+    Interval zero = {};
+    if (DatumGetBool(DirectFunctionCall2(interval_lt, older_than, IntervalPGetDatum(&zero))))
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("eventlog_purge: older_than must not be negative"),
+                        errdetail("older_than is %s.",
+                                  DatumGetCString(DirectFunctionCall1(interval_out, older_than)))));
+    int64 max_events = PG_ARGISNULL(1) ? PG_INT64_MAX : PG_GETARG_INT64(1);
+    if (max_events <= 0)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("eventlog_purge: max_events must be positive or NULL (no limit)")));
+    PreventCommandIfReadOnly("eventlog_purge");
+    PreventCommandIfParallelMode("eventlog_purge");
+
+    TimestampTz cutoff = DatumGetTimestampTz(DirectFunctionCall2(
+        timestamptz_mi_interval, TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()), older_than));
+    Oid namespace_oid = extension_namespace(fcinfo->flinfo->fn_oid);
+    const char* schema = quote_identifier(get_namespace_name(namespace_oid));
+    Oid log = get_relname_relid("eventlog", namespace_oid);
+    if (!OidIsValid(log))
+        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("eventlog: table %s.eventlog does not exist", schema)));
+    char* log_name = psprintf("%s.eventlog", schema);
+
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "eventlog: SPI_connect failed");
+    SavedUser saved = become_table_owner(log);
+    int64 purged = 0;
+    while (purged < max_events) {
+        CHECK_FOR_INTERRUPTS();
+        int64 limit = max_events - purged < kBatch ? max_events - purged : kBatch;
+        int64 deleted = delete_batch(log_name, cutoff, limit);
+        purged += deleted;
+        if (deleted < limit) break;
+    }
+    restore_user(saved);
+    if (purged > 0) record_purge(schema, log_name, purged, cutoff, older_than);
+    SPI_finish();
+    PG_RETURN_INT64(purged);
+}
+
+}  // namespace
+
+}  // namespace eventlog::pg
+
+extern "C" {
+
+PG_FUNCTION_INFO_V1(eventlog_purge);
+
+Datum eventlog_purge(PG_FUNCTION_ARGS) {
+    return eventlog::pg::guarded([&] { return eventlog::pg::purge(fcinfo); });
+}
+
+}  // extern "C"

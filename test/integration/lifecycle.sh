@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# The extension's lifecycle: ALTER EXTENSION eventlog UPDATE from 1.0 gives
+# exactly what a fresh install of the current version gives (member objects,
+# their definitions, privileges and comments, and pg_dump --schema-only),
+# keeps the events and tracking; DROP EXTENSION eventlog CASCADE leaves the
+# users' tables writable.
+source "$(dirname "$0")/lib.bash"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+current=$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$(dirname "$0")/../../eventlog.control")
+
+# The same user objects in both databases; only the way the extension got
+# to the current version differs.
+user_objects="CREATE TABLE certificate (id int PRIMARY KEY, name text, status text);
+              SELECT eventlog_track('certificate', 'certificates', messages => '{\"update\": \"{old__name} is now {new__status}\"}');"
+
+fresh_db life_fresh
+sql life_fresh "CREATE EXTENSION eventlog" >/dev/null
+sql life_fresh "$user_objects" >/dev/null
+
+fresh_db life_upgraded
+sql life_upgraded "CREATE EXTENSION eventlog VERSION '1.0'" >/dev/null
+sql life_upgraded "$user_objects" >/dev/null
+sql life_upgraded "INSERT INTO certificate VALUES (1, 'A', 'active'); UPDATE certificate SET status = 'inactive'" >/dev/null
+sql life_upgraded "SELECT eventlog_log('before the upgrade', tool => 'life')" >/dev/null
+events_before=$(sql life_upgraded "SELECT md5(string_agg(e::text, '|' ORDER BY id)) FROM eventlog e")
+check "1.0 installed" "1.0" "$(sql life_upgraded "SELECT extversion FROM pg_extension WHERE extname = 'eventlog'")"
+sql life_upgraded "ALTER EXTENSION eventlog UPDATE" >/dev/null
+check "updated to the current version" "$current" "$(sql life_upgraded "SELECT extversion FROM pg_extension WHERE extname = 'eventlog'")"
+
+# Every member object with what defines it: functions (full definition,
+# privileges, comment), tables (columns, indexes, constraints, triggers,
+# privileges), views, sequences.
+members_query="
+WITH m AS (
+    SELECT d.classid, d.objid, pg_describe_object(d.classid, d.objid, 0) AS object
+    FROM pg_depend d JOIN pg_extension x ON d.refobjid = x.oid AND d.refclassid = 'pg_extension'::regclass
+    WHERE x.extname = 'eventlog' AND d.deptype = 'e')
+SELECT object || ' | ' || coalesce(
+    CASE m.classid
+    WHEN 'pg_proc'::regclass THEN
+        (SELECT pg_get_functiondef(p.oid) || ' acl=' || coalesce(p.proacl::text, 'default')
+         FROM pg_proc p WHERE p.oid = m.objid)
+    WHEN 'pg_class'::regclass THEN
+        (SELECT c.relkind::text || ' acl=' || coalesce(c.relacl::text, 'default')
+                || ' columns=' || coalesce((SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+                                                   || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END
+                                                   || coalesce(' default ' || pg_get_expr(ad.adbin, ad.adrelid), '')
+                                                   || coalesce(' collate ' || co.collname, ''), ', ' ORDER BY a.attnum)
+                                            FROM pg_attribute a
+                                            LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+                                            LEFT JOIN pg_collation co ON co.oid = a.attcollation AND a.attcollation <> 100
+                                            WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '')
+                || ' indexes=' || coalesce((SELECT string_agg(pg_get_indexdef(i.indexrelid), '; ' ORDER BY 1)
+                                            FROM pg_index i WHERE i.indrelid = c.oid), '')
+                || ' constraints=' || coalesce((SELECT string_agg(con.conname || ' ' || pg_get_constraintdef(con.oid), '; ' ORDER BY 1)
+                                                FROM pg_constraint con WHERE con.conrelid = c.oid), '')
+                || ' triggers=' || coalesce((SELECT string_agg(pg_get_triggerdef(t.oid), '; ' ORDER BY 1)
+                                             FROM pg_trigger t WHERE t.tgrelid = c.oid), '')
+                || CASE WHEN c.relkind = 'v' THEN ' view=' || pg_get_viewdef(c.oid) ELSE '' END
+         FROM pg_class c WHERE c.oid = m.objid)
+    ELSE '' END, '')
+    || ' comment=' || coalesce(obj_description(m.objid, m.classid::regclass::name), '')
+FROM m ORDER BY object"
+sql life_fresh "$members_query" >"$work/fresh.members" || echo "FAIL  listing the fresh install's members"
+sql life_upgraded "$members_query" >"$work/upgraded.members" || echo "FAIL  listing the upgraded install's members"
+check "a fresh install has its member objects" "true" "$([ "$(wc -l <"$work/fresh.members")" -ge 20 ] && echo true || echo "only $(wc -l <"$work/fresh.members")")"
+check "as many members after the upgrade" "$(wc -l <"$work/fresh.members")" "$(wc -l <"$work/upgraded.members")"
+if ! diff -u "$work/fresh.members" "$work/upgraded.members" >"$work/members.diff"; then
+    check "member objects and their definitions identical" "no difference" "differences (below)"
+    head -40 "$work/members.diff"
+else
+    check "member objects and their definitions identical" "no difference" "no difference"
+fi
+check "the extension's dump configuration identical" \
+    "$(sql life_fresh "SELECT array(SELECT c::regclass::text FROM pg_extension x, unnest(x.extconfig) c WHERE x.extname = 'eventlog')")" \
+    "$(sql life_upgraded "SELECT array(SELECT c::regclass::text FROM pg_extension x, unnest(x.extconfig) c WHERE x.extname = 'eventlog')")"
+
+# (without comments and the random \restrict keys of newer pg_dump releases)
+pg_dump --schema-only -d life_fresh | grep -v -e '^--' -e '^\\restrict' -e '^\\unrestrict' >"$work/fresh.dump"
+pg_dump --schema-only -d life_upgraded | grep -v -e '^--' -e '^\\restrict' -e '^\\unrestrict' >"$work/upgraded.dump"
+if diff -u "$work/fresh.dump" "$work/upgraded.dump" >"$work/dump.diff"; then
+    check "pg_dump --schema-only identical" "no difference" "no difference"
+else
+    check "pg_dump --schema-only identical" "no difference" "differences (below)"
+    head -40 "$work/dump.diff"
+fi
+
+# The upgrade keeps the events, tracking and the append-only rule, and the
+# new version's functions work on the old data.
+check "events kept by the upgrade" "$events_before" \
+    "$(sql life_upgraded "SELECT md5(string_agg(e::text, '|' ORDER BY id)) FROM eventlog e")"
+sql life_upgraded "UPDATE certificate SET status = 'active'" >/dev/null
+check "tracking goes on after the upgrade" "A is now active" \
+    "$(sql life_upgraded "SELECT message FROM eventlog ORDER BY id DESC LIMIT 1")"
+check "still append-only after the upgrade" "42501" "$(sqlstate life_upgraded "DELETE FROM eventlog")"
+check "eventlog_purge works on the upgraded log" "4" "$(sql life_upgraded "SELECT eventlog_purge('0')")"
+check "and recorded its purge event" "purge" "$(sql life_upgraded "SELECT string_agg(action, ',') FROM eventlog")"
+
+# DROP EXTENSION ... CASCADE removes the log and the capture triggers; the
+# users' tables stay, with their rows, and stay writable.
+sql life_fresh "INSERT INTO certificate VALUES (1, 'A', 'active')" >/dev/null
+sql life_fresh "SET client_min_messages = warning; DROP EXTENSION eventlog CASCADE" >/dev/null
+check "drop cascade: log gone" "" "$(sql life_fresh "SELECT to_regclass('eventlog')")"
+check "drop cascade: capture triggers gone" "0" "$(sql life_fresh "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'certificate'::regclass")"
+check "drop cascade: tables writable" "2 inactive" \
+    "$(sql life_fresh "INSERT INTO certificate VALUES (2, 'B', 'x'); UPDATE certificate SET status = 'inactive'; DELETE FROM certificate WHERE id = 3; TRUNCATE certificate; INSERT INTO certificate VALUES (2, 'B', 'inactive'); SELECT id || ' ' || status FROM certificate")"
+sql life_fresh "CREATE EXTENSION eventlog" >/dev/null
+check "re-created after the drop" "0" "$(sql life_fresh "SELECT count(*) FROM eventlog")"
+
+psql -X -q -d postgres -c "DROP DATABASE life_fresh" -c "DROP DATABASE life_upgraded" >/dev/null
+finish
