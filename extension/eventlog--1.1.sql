@@ -11,6 +11,66 @@
 
 CREATE SEQUENCE @extschema@.eventlog_id_seq AS bigint;
 
+-- The layout is chosen when the extension is created. By default eventlog
+-- is a plain table. With the setting eventlog.partition_interval (for
+-- example SET eventlog.partition_interval = '1 month' before CREATE
+-- EXTENSION) it is range-partitioned by "timestamp", one partition per
+-- interval (whole months or whole days, aligned in UTC), kept ready ahead
+-- of time by eventlog_partition_maintain, which the writer calls itself.
+CREATE TABLE @extschema@.eventlog_partition_settings (
+    partition_interval interval NOT NULL,
+    premake            integer  NOT NULL DEFAULT 3 CHECK (premake BETWEEN 1 AND 120),
+    singleton          boolean  NOT NULL DEFAULT true CHECK (singleton),
+    CONSTRAINT eventlog_partition_settings_pkey PRIMARY KEY (singleton)
+);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.eventlog_partition_settings', '');
+REVOKE ALL ON TABLE @extschema@.eventlog_partition_settings FROM PUBLIC;
+GRANT SELECT ON TABLE @extschema@.eventlog_partition_settings TO PUBLIC;
+COMMENT ON TABLE @extschema@.eventlog_partition_settings IS
+'The time partitioning of eventlog (one row when it is partitioned, none when it is a plain table): the interval of one partition, and how many partitions after the current one are kept ready';
+
+CREATE FUNCTION @extschema@.eventlog_partition_start(at timestamptz, partition_interval interval)
+RETURNS timestamptz
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    months integer := (extract(year FROM partition_interval) * 12 + extract(month FROM partition_interval))::integer;
+    days integer := extract(day FROM partition_interval)::integer;
+    month_index integer;
+BEGIN
+    IF partition_interval <> make_interval(months => months, days => days)
+       OR NOT ((months > 0 AND days = 0) OR (months = 0 AND days > 0)) THEN
+        RAISE EXCEPTION 'eventlog: a partition interval is a whole number of months or of days, not %', partition_interval
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'For example ''1 month'', ''3 months'', ''1 year'', ''7 days'' or ''1 day''.';
+    END IF;
+    IF days > 0 THEN
+        RETURN date_bin(make_interval(days => days), at, timestamptz '2000-01-01 00:00:00+00');
+    END IF;
+    month_index := (extract(year FROM at AT TIME ZONE 'UTC') * 12 + extract(month FROM at AT TIME ZONE 'UTC') - 1)::integer;
+    month_index := month_index - month_index % months;
+    RETURN make_timestamptz(month_index / 12, month_index % 12 + 1, 1, 0, 0, 0, 'UTC');
+END
+$function$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_partition_start(timestamptz, interval) IS
+'The start of the partition of the given interval that holds the given time (partitions are aligned in UTC: months from the 1st, days from 2000-01-01)';
+
+-- The log, in the chosen layout: the same columns either way; partitioned,
+-- the primary key also holds the partition key.
+DO $layout$
+DECLARE
+    setting text := pg_catalog.current_setting('eventlog.partition_interval', true);
+    partitioned boolean := COALESCE(setting, '') OPERATOR(pg_catalog.<>) '';
+BEGIN
+    IF partitioned THEN
+        -- Validates the interval (22023 when it is not whole months or days).
+        PERFORM @extschema@.eventlog_partition_start(pg_catalog.now(), setting::pg_catalog.interval);
+        INSERT INTO @extschema@.eventlog_partition_settings (partition_interval)
+        VALUES (setting::pg_catalog.interval);
+    END IF;
+    EXECUTE pg_catalog.format($table$
 CREATE TABLE @extschema@.eventlog (
     id               bigint      NOT NULL DEFAULT pg_catalog.nextval('@extschema@.eventlog_id_seq'::pg_catalog.regclass),
     "timestamp"      timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
@@ -25,8 +85,12 @@ CREATE TABLE @extschema@.eventlog (
     template_message text,
     values_json      jsonb,
     transaction_id   xid8        NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
-    CONSTRAINT eventlog_pkey PRIMARY KEY (id)
-);
+    CONSTRAINT eventlog_pkey PRIMARY KEY (%s)
+) %s$table$,
+        CASE WHEN partitioned THEN 'id, "timestamp"' ELSE 'id' END,
+        CASE WHEN partitioned THEN 'PARTITION BY RANGE ("timestamp")' ELSE '' END);
+END
+$layout$;
 
 ALTER SEQUENCE @extschema@.eventlog_id_seq OWNED BY @extschema@.eventlog.id;
 
@@ -83,6 +147,99 @@ COMMENT ON COLUMN @extschema@.eventlog.values_json IS 'The values the message wa
 COMMENT ON COLUMN @extschema@.eventlog.transaction_id IS 'The transaction that recorded the event';
 COMMENT ON SEQUENCE @extschema@.eventlog_id_seq IS 'Ids of eventlog';
 COMMENT ON FUNCTION @extschema@.eventlog_refuse_rewrite() IS 'Trigger keeping eventlog append-only (only eventlog_purge may remove events)';
+
+-------------------------------------------------------------------------------
+-- Time partitions (when eventlog.partition_interval chose them)
+-------------------------------------------------------------------------------
+
+CREATE VIEW @extschema@.eventlog_partitions AS
+SELECT c.oid::pg_catalog.regclass AS partition,
+       bounds[1]::pg_catalog.timestamptz AS from_time,
+       bounds[2]::pg_catalog.timestamptz AS to_time
+FROM pg_catalog.pg_inherits i
+JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.inhrelid
+CROSS JOIN LATERAL pg_catalog.regexp_match(pg_catalog.pg_get_expr(c.relpartbound, c.oid),
+                                           '^FOR VALUES FROM \(''([^'']*)''\) TO \(''([^'']*)''\)$') AS bounds
+WHERE i.inhparent OPERATOR(pg_catalog.=) '@extschema@.eventlog'::pg_catalog.regclass;
+
+GRANT SELECT ON @extschema@.eventlog_partitions TO PUBLIC;
+COMMENT ON VIEW @extschema@.eventlog_partitions IS
+'The time partitions of eventlog, each with the range of "timestamp" it holds (from_time inclusive, to_time exclusive); empty when eventlog is a plain table';
+
+CREATE FUNCTION @extschema@.eventlog_partition_maintain()
+RETURNS timestamptz
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    settings record;
+    now_at timestamptz := clock_timestamp();
+    current_start timestamptz;
+    period_start timestamptz;
+    name text;
+    needed boolean;
+BEGIN
+    SELECT s.partition_interval, s.premake INTO settings FROM @extschema@.eventlog_partition_settings s;
+    IF NOT FOUND OR (SELECT c.relkind FROM pg_class c WHERE c.oid = '@extschema@.eventlog'::regclass) <> 'p' THEN
+        RETURN 'infinity';
+    END IF;
+    current_start := @extschema@.eventlog_partition_start(now_at, settings.partition_interval);
+
+    -- Nothing to do while the current partition and the next `premake` exist.
+    IF NOT EXISTS (
+        SELECT FROM generate_series(0, settings.premake) k
+        WHERE NOT EXISTS (SELECT FROM @extschema@.eventlog_partitions p
+                          WHERE p.from_time <= current_start + k * settings.partition_interval
+                            AND current_start + k * settings.partition_interval < p.to_time)) THEN
+        RETURN current_start + settings.partition_interval;
+    END IF;
+
+    -- One creator at a time. The current and the next partition are needed
+    -- now: wait for another creator, and fail as the write would. Later
+    -- ones are only ahead of time: leave them to whoever is already at it,
+    -- and look again in a minute; a failure there is only a warning.
+    needed := EXISTS (
+        SELECT FROM generate_series(0, 1) k
+        WHERE NOT EXISTS (SELECT FROM @extschema@.eventlog_partitions p
+                          WHERE p.from_time <= current_start + k * settings.partition_interval
+                            AND current_start + k * settings.partition_interval < p.to_time));
+    IF needed THEN
+        PERFORM pg_advisory_xact_lock(hashtextextended('eventlog partitions', '@extschema@.eventlog'::regclass::oid::bigint));
+    ELSIF NOT pg_try_advisory_xact_lock(hashtextextended('eventlog partitions', '@extschema@.eventlog'::regclass::oid::bigint)) THEN
+        RETURN now_at + interval '1 minute';
+    END IF;
+
+    BEGIN
+        FOR k IN 0 .. settings.premake LOOP
+            period_start := current_start + k * settings.partition_interval;
+            CONTINUE WHEN EXISTS (SELECT FROM @extschema@.eventlog_partitions p
+                                  WHERE p.from_time <= period_start AND period_start < p.to_time);
+            name := 'eventlog_p' || to_char(period_start AT TIME ZONE 'UTC', 'YYYYMMDD');
+            -- Created apart and attached (SHARE UPDATE EXCLUSIVE on eventlog):
+            -- readers and writers of the log are not blocked meanwhile.
+            EXECUTE format('CREATE TABLE @extschema@.%I (LIKE @extschema@.eventlog INCLUDING DEFAULTS INCLUDING STORAGE INCLUDING COMPRESSION)', name);
+            EXECUTE format('ALTER TABLE @extschema@.eventlog ATTACH PARTITION @extschema@.%I FOR VALUES FROM (%L) TO (%L)',
+                           name, period_start, period_start + settings.partition_interval);
+            EXECUTE format('CREATE TRIGGER eventlog_append_only_truncate BEFORE TRUNCATE ON @extschema@.%I '
+                           'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.eventlog_refuse_rewrite()', name);
+            EXECUTE format('COMMENT ON TABLE @extschema@.%I IS %L', name,
+                           format('Events recorded from %s to %s (a partition of eventlog)',
+                                  period_start, period_start + settings.partition_interval));
+        END LOOP;
+    EXCEPTION WHEN OTHERS THEN
+        IF needed THEN
+            RAISE;
+        END IF;
+        RAISE WARNING 'eventlog: could not create the partitions ahead of time: %', SQLERRM;
+        RETURN now_at + interval '1 minute';
+    END;
+    RETURN current_start + settings.partition_interval;
+END
+$function$;
+
+REVOKE ALL ON FUNCTION @extschema@.eventlog_partition_maintain() FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.eventlog_partition_maintain() IS
+'Creates the missing time partitions of eventlog, from the current one to premake ahead, and returns when it is next due; the extension calls it itself when it writes, so no scheduler is needed; does nothing for a plain table';
 
 -------------------------------------------------------------------------------
 -- Functions

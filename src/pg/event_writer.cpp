@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "pg/owner_rights.hpp"
+#include "pg/partition_upkeep.hpp"
 #include "pg/settings.hpp"
 
 namespace eventlog::pg {
@@ -267,7 +268,9 @@ int64 write_events(Oid namespace_oid, const EventCommon* common, const EventRows
         first_id = insert_direct(table, namespace_oid, common, rows);
         table_close(table, NoLock);
     } else {
+        bool partitioned = table->rd_rel->relkind == RELKIND_PARTITIONED_TABLE;
         table_close(table, NoLock);
+        if (partitioned) keep_partitions_ready(namespace_oid, table_oid);
         first_id = insert_sql(table_oid, namespace_oid, common, rows);
     }
     // Later commands of this transaction see the events.

@@ -1,6 +1,7 @@
 // The module's magic block and its settings.
 #include "pg/append_only.hpp"
 #include "pg/boundary.hpp"
+#include "pg/partition_upkeep.hpp"
 #include "pg/postgres.hpp"
 #include "pg/settings.hpp"
 #include "pg/table_tracking.hpp"
@@ -8,6 +9,7 @@
 namespace eventlog::pg {
 
 char* actor_setting = nullptr;
+char* partition_interval_setting = nullptr;
 
 namespace {
 
@@ -17,9 +19,16 @@ void define_settings() {
         "Set it per transaction (SET LOCAL eventlog.actor = 'alice') from the application; "
         "when empty, events record the calling database role.",
         &actor_setting, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomStringVariable(
+        "eventlog.partition_interval", "The layout CREATE EXTENSION eventlog gives the log.",
+        "Empty (the default): a plain table. An interval of whole months or days, such as '1 month': "
+        "a table range-partitioned by \"timestamp\", one partition per interval. Read only by CREATE EXTENSION "
+        "(and so also needed when restoring a dump of a partitioned log).",
+        &partition_interval_setting, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("eventlog");
     register_tracking_callbacks();
     register_append_only_callbacks();
+    register_partition_callbacks();
 }
 
 }  // namespace

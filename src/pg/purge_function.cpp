@@ -1,8 +1,11 @@
 // eventlog_purge(older_than interval, max_events bigint DEFAULT NULL)
 //   RETURNS bigint
 //
-// Removes the events recorded before now() - older_than, oldest first, in
-// batches, and records a `purge` event of its own when it removed any. It
+// Removes the events recorded before now() - older_than, oldest first, and
+// records a `purge` event of its own when it removed any. A partitioned log
+// loses whole partitions first (DROP TABLE of each partition whose range
+// ends by the cutoff, while max_events allows); the rest is deleted in
+// batches, as in a plain log. It
 // runs the deletes with the log owner's rights inside the append-only
 // guard's purge window; who may call it is decided by EXECUTE on the
 // function (revoked from PUBLIC; the owner grants it). The purge event's
@@ -34,6 +37,38 @@ int64 delete_batch(const char* log, TimestampTz cutoff, int64 limit) {
     close_purge_window();
     if (rc != SPI_OK_DELETE) elog(ERROR, "eventlog: purge failed: %s", SPI_result_code_string(rc));
     return static_cast<int64>(SPI_processed);
+}
+
+/// Partitioned log: drops the partitions holding only events recorded
+/// before `cutoff`, oldest first, while their events fit in `budget`;
+/// returns how many events they held.
+int64 drop_old_partitions(const char* schema, TimestampTz cutoff, int64 budget) {
+    char* sql = psprintf(
+        "SELECT pg_catalog.format('%%I.%%I', n.nspname, c.relname) "
+        "FROM %s.eventlog_partitions p "
+        "JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) p.partition "
+        "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
+        "WHERE p.to_time OPERATOR(pg_catalog.<=) $1 ORDER BY p.from_time",
+        schema);
+    Oid types[1] = {TIMESTAMPTZOID};
+    Datum values[1] = {TimestampTzGetDatum(cutoff)};
+    int rc = SPI_execute_with_args(sql, 1, types, values, nullptr, true, 0);
+    if (rc != SPI_OK_SELECT) elog(ERROR, "eventlog: listing partitions failed: %s", SPI_result_code_string(rc));
+    uint64 n = SPI_processed;
+    SPITupleTable* partitions = SPI_tuptable;
+    int64 dropped = 0;
+    for (uint64 i = 0; i < n; i++) {
+        char* name = SPI_getvalue(partitions->vals[i], partitions->tupdesc, 1);
+        rc = SPI_execute(psprintf("SELECT pg_catalog.count(*) FROM %s", name), true, 1);
+        if (rc != SPI_OK_SELECT) elog(ERROR, "eventlog: counting %s failed: %s", name, SPI_result_code_string(rc));
+        bool isnull;
+        int64 events = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+        if (events > budget - dropped) break;
+        rc = SPI_execute(psprintf("DROP TABLE %s", name), false, 0);
+        if (rc != SPI_OK_UTILITY) elog(ERROR, "eventlog: dropping %s failed: %s", name, SPI_result_code_string(rc));
+        dropped += events;
+    }
+    return dropped;
 }
 
 void record_purge(const char* schema, const char* log_name, int64 purged, TimestampTz cutoff, Datum older_than) {
@@ -79,6 +114,7 @@ Datum purge(FunctionCallInfo fcinfo) {
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "eventlog: SPI_connect failed");
     SavedUser saved = become_table_owner(log);
     int64 purged = 0;
+    if (get_rel_relkind(log) == RELKIND_PARTITIONED_TABLE) purged = drop_old_partitions(schema, cutoff, max_events);
     while (purged < max_events) {
         CHECK_FOR_INTERRUPTS();
         int64 limit = max_events - purged < kBatch ? max_events - purged : kBatch;

@@ -74,8 +74,8 @@ else
     check "member objects and their definitions identical" "no difference" "no difference"
 fi
 check "the extension's dump configuration identical" \
-    "$(sql life_fresh "SELECT array(SELECT c::regclass::text FROM pg_extension x, unnest(x.extconfig) c WHERE x.extname = 'eventlog')")" \
-    "$(sql life_upgraded "SELECT array(SELECT c::regclass::text FROM pg_extension x, unnest(x.extconfig) c WHERE x.extname = 'eventlog')")"
+    "$(sql life_fresh "SELECT array(SELECT c::regclass::text FROM pg_extension x, unnest(x.extconfig) c WHERE x.extname = 'eventlog' ORDER BY 1)")" \
+    "$(sql life_upgraded "SELECT array(SELECT c::regclass::text FROM pg_extension x, unnest(x.extconfig) c WHERE x.extname = 'eventlog' ORDER BY 1)")"
 
 # (without comments and the random \restrict keys of newer pg_dump releases)
 pg_dump --schema-only -d life_fresh | grep -v -e '^--' -e '^\\restrict' -e '^\\unrestrict' >"$work/fresh.dump"

@@ -1,0 +1,19 @@
+// Keeping a time-partitioned log's partitions ready. The writer calls
+// keep_partitions_ready before writing into a partitioned eventlog: it runs
+// eventlog_partition_maintain() with the log owner's rights when that is
+// due (once per partition interval in each backend, and again after any
+// change to the log's table), so the partition for "now" always exists and
+// the next ones are created ahead of time without any scheduler.
+// PostgreSQL-style code (no C++ objects).
+#pragma once
+
+#include "pg/postgres.hpp"
+
+namespace eventlog::pg {
+
+void keep_partitions_ready(Oid extension_namespace, Oid table);
+
+/// Registers the relcache callback that makes the next write look again.
+void register_partition_callbacks();
+
+}  // namespace eventlog::pg
