@@ -41,9 +41,12 @@ SET TimeZone = 'UTC';
 
 SELECT count(*) AS partitions_before_any_event FROM eventlog_partitions;
 
--- The first write creates the current partition and three ahead; the event
--- lands in the current one.
+-- The first write creates the current partition and three ahead (aligned
+-- in UTC, whatever the writer's time zone); the event lands in the current
+-- one.
+SET TimeZone = 'America/New_York';
 SELECT eventlog_log('first', tool => 'partition_test') AS first_id \gset
+SET TimeZone = 'UTC';
 SELECT count(*) AS partitions,
        min(from_time) = eventlog_partition_start(now(), '1 month') AS first_is_current,
        max(to_time) = eventlog_partition_start(now(), '1 month') + interval '4 months' AS last_ends_three_ahead,
@@ -117,6 +120,16 @@ SET ROLE part_writer;
 SELECT count(*) > 0 AS reads_log FROM eventlog;
 \set VERBOSITY sqlstate
 SELECT count(*) FROM :current_partition;
+\set VERBOSITY default
+RESET ROLE;
+
+-- Partitions for older events (a backfill) on request: only the missing ones.
+SELECT eventlog_partition_maintain(since => now() - interval '2 months') = eventlog_partition_start(now(), '1 month') + interval '1 month' AS next_due;
+SELECT count(*) AS partitions, min(from_time) = eventlog_partition_start(now(), '1 month') - interval '2 months' AS from_two_months_back
+FROM eventlog_partitions;
+SET ROLE part_writer;
+\set VERBOSITY terse
+SELECT eventlog_partition_maintain();
 \set VERBOSITY default
 RESET ROLE;
 
