@@ -71,6 +71,28 @@ $function$;
 COMMENT ON FUNCTION @extschema@.eventlog_partition_start(timestamptz, interval) IS
 'The start of the partition of the given interval that holds the given time (partitions are aligned in UTC: months from the 1st, days from 2000-01-01)';
 
+CREATE FUNCTION @extschema@.eventlog_create_indexes(target regclass, key_columns text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    name text := (SELECT c.relname FROM pg_class c WHERE c.oid = target);
+BEGIN
+    EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I PRIMARY KEY (%s)', target, name || '_pkey', key_columns);
+    EXECUTE format('CREATE INDEX %I ON %s (object_type, object_id, "timestamp", id)', name || '_object_idx', target);
+    EXECUTE format('CREATE INDEX %I ON %s (tool, "timestamp", id)', name || '_tool_idx', target);
+    EXECUTE format('CREATE INDEX %I ON %s (actor, "timestamp", id)', name || '_actor_idx', target);
+    EXECUTE format('CREATE INDEX %I ON %s (action, "timestamp", id)', name || '_action_idx', target);
+    EXECUTE format('CREATE INDEX %I ON %s ("timestamp", id)', name || '_time_idx', target);
+    EXECUTE format('CREATE INDEX %I ON %s (transaction_id)', name || '_transaction_idx', target);
+END
+$function$;
+
+REVOKE ALL ON FUNCTION @extschema@.eventlog_create_indexes(regclass, text) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.eventlog_create_indexes(regclass, text) IS
+'Creates the primary key (on key_columns) and the query indexes of the log or of one of its partitions; used by CREATE EXTENSION and eventlog_partition_maintain';
+
 CREATE VIEW @extschema@.eventlog_partitions AS
 SELECT c.oid::pg_catalog.regclass AS partition,
        bounds[1]::pg_catalog.timestamptz AS from_time,
@@ -146,6 +168,7 @@ BEGIN
             -- Created apart and attached (SHARE UPDATE EXCLUSIVE on eventlog):
             -- readers and writers of the log are not blocked meanwhile.
             EXECUTE format('CREATE TABLE @extschema@.%I (LIKE @extschema@.eventlog INCLUDING DEFAULTS INCLUDING STORAGE INCLUDING COMPRESSION)', name);
+            PERFORM @extschema@.eventlog_create_indexes(format('@extschema@.%I', name)::regclass, 'id, "timestamp"');
             EXECUTE format('ALTER TABLE @extschema@.eventlog ATTACH PARTITION @extschema@.%I FOR VALUES FROM (%L) TO (%L)',
                            name, period_start AT TIME ZONE 'UTC',
                            (period_start + settings.partition_interval) AT TIME ZONE 'UTC');

@@ -56,8 +56,41 @@ $function$;
 COMMENT ON FUNCTION @extschema@.eventlog_partition_start(timestamptz, interval) IS
 'The start of the partition of the given interval that holds the given time (partitions are aligned in UTC: months from the 1st, days from 2000-01-01)';
 
--- The log, in the chosen layout: the same columns either way; partitioned,
--- the primary key also holds the partition key.
+-- The primary key and indexes of the log, in one place: a plain log has
+-- them itself; a partitioned log has them on each partition (the parent has
+-- none, so that pg_restore re-creates each partition's own indexes instead
+-- of colliding with copies that ATTACH PARTITION would have made).
+--
+-- One object's history and one tool's events, newest first, are index scans
+-- (read backwards). Ascending keys keep inserts of new events together at
+-- the end of each object's and tool's range; identifiers compare bytewise
+-- (COLLATE "C"), which is both faster and independent of the locale. The
+-- other filters of eventlog_page, the unfiltered list and one transaction's
+-- events have their own indexes; new entries land at the end of each key's
+-- range (or of the whole index), which keeps these cheap to maintain.
+CREATE FUNCTION @extschema@.eventlog_create_indexes(target regclass, key_columns text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    name text := (SELECT c.relname FROM pg_class c WHERE c.oid = target);
+BEGIN
+    EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I PRIMARY KEY (%s)', target, name || '_pkey', key_columns);
+    EXECUTE format('CREATE INDEX %I ON %s (object_type, object_id, "timestamp", id)', name || '_object_idx', target);
+    EXECUTE format('CREATE INDEX %I ON %s (tool, "timestamp", id)', name || '_tool_idx', target);
+    EXECUTE format('CREATE INDEX %I ON %s (actor, "timestamp", id)', name || '_actor_idx', target);
+    EXECUTE format('CREATE INDEX %I ON %s (action, "timestamp", id)', name || '_action_idx', target);
+    EXECUTE format('CREATE INDEX %I ON %s ("timestamp", id)', name || '_time_idx', target);
+    EXECUTE format('CREATE INDEX %I ON %s (transaction_id)', name || '_transaction_idx', target);
+END
+$function$;
+
+REVOKE ALL ON FUNCTION @extschema@.eventlog_create_indexes(regclass, text) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.eventlog_create_indexes(regclass, text) IS
+'Creates the primary key (on key_columns) and the query indexes of the log or of one of its partitions; used by CREATE EXTENSION and eventlog_partition_maintain';
+
+-- The log, in the chosen layout: the same columns either way.
 DO $layout$
 DECLARE
     setting text := pg_catalog.current_setting('eventlog.partition_interval', true);
@@ -83,29 +116,16 @@ CREATE TABLE @extschema@.eventlog (
     db_user          text        NOT NULL DEFAULT CURRENT_USER,
     template_message text,
     values_json      jsonb,
-    transaction_id   xid8        NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
-    CONSTRAINT eventlog_pkey PRIMARY KEY (%s)
+    transaction_id   xid8        NOT NULL DEFAULT pg_catalog.pg_current_xact_id()
 ) %s$table$,
-        CASE WHEN partitioned THEN 'id, "timestamp"' ELSE 'id' END,
         CASE WHEN partitioned THEN 'PARTITION BY RANGE ("timestamp")' ELSE '' END);
+    IF NOT partitioned THEN
+        PERFORM @extschema@.eventlog_create_indexes('@extschema@.eventlog', 'id');
+    END IF;
 END
 $layout$;
 
 ALTER SEQUENCE @extschema@.eventlog_id_seq OWNED BY @extschema@.eventlog.id;
-
--- One object's history and one tool's events, newest first, are index scans
--- (read backwards). Ascending keys keep inserts of new events together at
--- the end of each object's and tool's range; identifiers compare bytewise
--- (COLLATE "C"), which is both faster and independent of the locale.
-CREATE INDEX eventlog_object_idx ON @extschema@.eventlog (object_type, object_id, "timestamp", id);
-CREATE INDEX eventlog_tool_idx   ON @extschema@.eventlog (tool, "timestamp", id);
--- The other filters of eventlog_page, the unfiltered list and one
--- transaction's events. New entries land at the end of each key's range
--- (or of the whole index), which keeps these cheap to maintain.
-CREATE INDEX eventlog_actor_idx  ON @extschema@.eventlog (actor, "timestamp", id);
-CREATE INDEX eventlog_action_idx ON @extschema@.eventlog (action, "timestamp", id);
-CREATE INDEX eventlog_time_idx   ON @extschema@.eventlog ("timestamp", id);
-CREATE INDEX eventlog_transaction_idx ON @extschema@.eventlog (transaction_id);
 
 -- pg_dump dumps the events and the sequence position, not only the empty table.
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.eventlog', '');
@@ -226,6 +246,7 @@ BEGIN
             -- Created apart and attached (SHARE UPDATE EXCLUSIVE on eventlog):
             -- readers and writers of the log are not blocked meanwhile.
             EXECUTE format('CREATE TABLE @extschema@.%I (LIKE @extschema@.eventlog INCLUDING DEFAULTS INCLUDING STORAGE INCLUDING COMPRESSION)', name);
+            PERFORM @extschema@.eventlog_create_indexes(format('@extschema@.%I', name)::regclass, 'id, "timestamp"');
             EXECUTE format('ALTER TABLE @extschema@.eventlog ATTACH PARTITION @extschema@.%I FOR VALUES FROM (%L) TO (%L)',
                            name, period_start AT TIME ZONE 'UTC',
                            (period_start + settings.partition_interval) AT TIME ZONE 'UTC');

@@ -22,9 +22,10 @@ CREATE EXTENSION eventlog;
 SET eventlog.partition_interval = '1 month';
 CREATE EXTENSION eventlog;
 RESET eventlog.partition_interval;
-SELECT c.relkind, pg_get_constraintdef(k.oid) AS primary_key
-FROM pg_class c JOIN pg_constraint k ON k.conrelid = c.oid AND k.contype = 'p'
-WHERE c.oid = 'eventlog'::regclass;
+-- The parent holds no index: each partition has its own (primary key
+-- (id, "timestamp")), created with it.
+SELECT c.relkind, (SELECT count(*) FROM pg_index i WHERE i.indrelid = c.oid) AS indexes
+FROM pg_class c WHERE c.oid = 'eventlog'::regclass;
 SELECT partition_interval, premake FROM eventlog_partition_settings;
 
 -- Partition starts, aligned in UTC whatever the session's time zone.
@@ -56,7 +57,8 @@ SELECT (SELECT from_time FROM eventlog_partitions WHERE partition = e.tableoid) 
        AS in_current_partition
 FROM eventlog e WHERE id = :first_id;
 -- Each partition carries the log's indexes and append-only triggers.
-SELECT count(DISTINCT i.indrelid) AS partitions_with_indexes, count(*) / count(DISTINCT i.indrelid) AS indexes_each
+SELECT count(DISTINCT i.indrelid) AS partitions_with_indexes, count(*) / count(DISTINCT i.indrelid) AS indexes_each,
+       count(*) FILTER (WHERE i.indisprimary AND pg_get_indexdef(i.indexrelid) LIKE '%(id, "timestamp")') AS primary_keys
 FROM pg_index i WHERE i.indrelid IN (SELECT partition FROM eventlog_partitions);
 SELECT tgname, count(*) AS partitions
 FROM pg_trigger WHERE tgrelid IN (SELECT partition FROM eventlog_partitions) GROUP BY tgname ORDER BY tgname;

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# The time-partitioned layout across operations: an existing plain log is
+# converted with scripts/change-layout.sql (events, ids, sequence and
+# tracking kept; refused while user objects depend on the extension); a
+# partitioned log survives pg_dump/pg_restore when the restore sets
+# eventlog.partition_interval; and it converts back to a plain table.
+source "$(dirname "$0")/lib.bash"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fresh_db part_src
+fresh_db part_dst
+
+all_events="SELECT md5(string_agg(e::text, '|' ORDER BY id)) FROM eventlog e"
+change_layout() {  # DB INTERVAL
+    psql -X -q -At -d "$1" -v partition_interval="$2" -f "$root/scripts/change-layout.sql" >"$work/change.out" 2>&1
+}
+
+sql part_src "CREATE EXTENSION eventlog" >/dev/null
+sql part_src "CREATE TABLE item (id int PRIMARY KEY, name text, secret text);
+              SELECT eventlog_track('item', 'items', '{secret}', '{\"update\": \"{old__name} -> {new__name}\"}');
+              INSERT INTO item SELECT g, 'item ' || g, 's' FROM generate_series(1, 300) g;
+              UPDATE item SET name = name || '!' WHERE id <= 100;
+              DELETE FROM item WHERE id > 290;
+              SELECT eventlog_log('app event {n}', '{\"n\": 1}', tool => 'app');
+              -- a backdated history, written by the owner
+              INSERT INTO eventlog (\"timestamp\", message, tool) VALUES ('2025-01-15 12:00+00', 'old', 'backfill'), ('2025-06-01 00:00+00', 'older', 'backfill');" >/dev/null
+sql part_src "BEGIN; SELECT eventlog_log('rolled back'); ROLLBACK;" >/dev/null  # burns an id
+events_before=$(sql part_src "$all_events")
+tracking_before=$(sql part_src "SELECT table_name, options FROM eventlog_tracked")
+last_id=$(sql part_src "SELECT max(id) FROM eventlog")
+
+# Refused while a user's view depends on the log; nothing changes.
+sql part_src "CREATE VIEW my_events AS SELECT id, message FROM eventlog" >/dev/null
+if change_layout part_src '1 month'; then
+    check "conversion refused while a view depends on the log" "refused" "ran"
+else
+    check "conversion refused while a view depends on the log" "true" "$(grep -q 'view my_events depends' "$work/change.out" && echo true || cat "$work/change.out")"
+fi
+check "refused conversion changed nothing" "r $events_before" "$(sql part_src "SELECT relkind FROM pg_class WHERE oid = 'eventlog'::regclass") $(sql part_src "$all_events")"
+sql part_src "DROP VIEW my_events" >/dev/null
+
+# Plain -> monthly partitions.
+if change_layout part_src '1 month'; then
+    check "conversion to monthly partitions" "ok" "ok"
+else
+    check "conversion to monthly partitions" "ok" "$(cat "$work/change.out")"
+fi
+check "partitioned now" "p" "$(sql part_src "SELECT relkind FROM pg_class WHERE oid = 'eventlog'::regclass")"
+check "every event kept as it was" "$events_before" "$(sql part_src "$all_events")"
+check "tracking kept" "$tracking_before" "$(sql part_src "SELECT table_name, options FROM eventlog_tracked")"
+check "partitions from the oldest event's month" "2025-01-01 00:00:00+00" \
+    "$(sql part_src "SET TimeZone = 'UTC'; SELECT min(from_time) FROM eventlog_partitions")"
+check "old events in their month's partition" "eventlog_p20250115 eventlog_p20250601" \
+    "$(sql part_src "SELECT string_agg(tableoid::regclass::text, ' ' ORDER BY id) FROM eventlog WHERE tool = 'backfill'" | sed 's/eventlog_p202501[0-9][0-9]/eventlog_p20250115/; s/eventlog_p202506[0-9][0-9]/eventlog_p20250601/')"
+sql part_src "UPDATE item SET name = 'renamed' WHERE id = 1" >/dev/null
+check "tracking goes on: new ids after the old ones" "t item 1! -> renamed" \
+    "$(sql part_src "SELECT id > $last_id, message FROM eventlog ORDER BY id DESC LIMIT 1" | tr '|' ' ')"
+check "excluded column still excluded" "0" "$(sql part_src "SELECT count(*) FROM eventlog WHERE changes::text LIKE '%secret%'")"
+check "append-only after the conversion" "42501" "$(sqlstate part_src "DELETE FROM eventlog")"
+
+# pg_dump / pg_restore of the partitioned log: the restore names the layout.
+events_partitioned=$(sql part_src "$all_events")
+partitions=$(sql part_src "SELECT string_agg(partition::text || ' ' || from_time || ' ' || to_time, ', ' ORDER BY from_time) FROM eventlog_partitions")
+pg_dump -Fc -d part_src -f "$work/dump" || echo "FAIL  pg_dump"
+PGOPTIONS="-c eventlog.partition_interval=1mon" pg_restore -d part_dst "$work/dump" 2>"$work/restore.err"
+check "pg_restore with eventlog.partition_interval: no error" "" "$(cat "$work/restore.err")"
+check "restored: partitioned" "p" "$(sql part_dst "SELECT relkind FROM pg_class WHERE oid = 'eventlog'::regclass")"
+check "restored: the same partitions" "$partitions" \
+    "$(sql part_dst "SELECT string_agg(partition::text || ' ' || from_time || ' ' || to_time, ', ' ORDER BY from_time) FROM eventlog_partitions")"
+check "restored: every event" "$events_partitioned" "$(sql part_dst "$all_events")"
+check "restored: settings" "1 mon 3" "$(sql part_dst "SELECT partition_interval || ' ' || premake FROM eventlog_partition_settings")"
+sql part_dst "UPDATE item SET name = 'again' WHERE id = 2" >/dev/null
+check "restored: tracking writes on" "item 2! -> again" "$(sql part_dst "SELECT message FROM eventlog ORDER BY id DESC LIMIT 1")"
+check "restored: append-only on the partitions" "42501" \
+    "$(sqlstate part_dst "TRUNCATE $(sql part_dst "SELECT partition FROM eventlog_partitions ORDER BY from_time LIMIT 1")")"
+
+# Back to a plain table.
+events_now=$(sql part_dst "$all_events")
+if change_layout part_dst ''; then
+    check "conversion back to a plain table" "ok" "ok"
+else
+    check "conversion back to a plain table" "ok" "$(cat "$work/change.out")"
+fi
+check "plain again" "r 0" "$(sql part_dst "SELECT relkind, (SELECT count(*) FROM eventlog_partition_settings) FROM pg_class WHERE oid = 'eventlog'::regclass" | tr '|' ' ')"
+check "every event kept" "$events_now" "$(sql part_dst "$all_events")"
+check "no partition left behind" "0" "$(sql part_dst "SELECT count(*) FROM pg_class WHERE relname ~ '^eventlog_p[0-9]{8}'")"
+
+psql -X -q -d postgres -c "DROP DATABASE part_src" -c "DROP DATABASE part_dst" >/dev/null
+finish
