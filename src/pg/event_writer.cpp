@@ -74,8 +74,9 @@ Datum pointer_datum(const void* p, bool* isnull) {
 // (table_multi_insert, then the index entries). It skips the planner and
 // executor, and is taken when the table is exactly what this version
 // created: a plain table with these columns and NOT NULLs, no insert
-// triggers, no CHECK constraints, no row security. Anything else takes the
-// SQL path below, which enforces whatever the owner added.
+// triggers, no CHECK constraints, no row security; for a partitioned log,
+// the partition of the current time when it is such a table. Anything
+// else takes the SQL path below, which enforces whatever the owner added.
 // ---------------------------------------------------------------------------
 
 bool direct_insert_possible(Relation table) {
@@ -99,7 +100,10 @@ bool direct_insert_possible(Relation table) {
     return true;
 }
 
-int64 insert_direct(Relation table, Oid namespace_oid, const EventCommon* common, const EventRows* rows) {
+/// Events are inserted with the clock time of each, kept below `until` (the
+/// end of the partition they go to; DT_NOEND for a plain log).
+int64 insert_direct(Relation table, Oid namespace_oid, const EventCommon* common, const EventRows* rows,
+                    TimestampTz until) {
     Oid sequence = get_relname_relid("eventlog_id_seq", namespace_oid);
     if (!OidIsValid(sequence)) elog(ERROR, "eventlog: sequence eventlog_id_seq is missing");
 
@@ -140,7 +144,8 @@ int64 insert_direct(Relation table, Oid namespace_oid, const EventCommon* common
             if (row == 0) first_id = id;
             slot->tts_values[kId] = Int64GetDatum(id);
             slot->tts_isnull[kId] = false;
-            slot->tts_values[kTimestamp] = TimestampTzGetDatum(GetCurrentTimestamp());
+            TimestampTz now = GetCurrentTimestamp();
+            slot->tts_values[kTimestamp] = TimestampTzGetDatum(now < until ? now : until - 1);
             slot->tts_isnull[kTimestamp] = false;
             slot->tts_values[kMessage] = rows->messages[row];
             slot->tts_isnull[kMessage] = false;
@@ -160,6 +165,28 @@ int64 insert_direct(Relation table, Oid namespace_oid, const EventCommon* common
     ExecCloseIndices(result);
     FreeExecutorState(estate);
     return first_id;
+}
+
+/// A partitioned log: the partition holding events recorded now, when it
+/// has room for at least another minute (so a batch cannot outlast it), and
+/// the end of its range. InvalidOid otherwise (the SQL path routes then).
+Oid partition_for_now(Relation log, TimestampTz* until) {
+    PartitionKey key = RelationGetPartitionKey(log);
+    PartitionDesc partitions = RelationGetPartitionDesc(log, true);
+    if (key == nullptr || key->strategy != PARTITION_STRATEGY_RANGE || key->partnatts != 1 ||
+        key->partattrs[0] != kTimestamp + 1 || partitions == nullptr || partitions->nparts == 0)
+        return InvalidOid;
+    PartitionBoundInfo bounds = partitions->boundinfo;
+    TimestampTz now = GetCurrentTimestamp();
+    Datum value = TimestampTzGetDatum(now);
+    bool equal;
+    int offset = partition_range_datum_bsearch(key->partsupfunc, key->partcollation, bounds, 1, &value, &equal);
+    if (offset + 1 >= bounds->ndatums || bounds->indexes[offset + 1] < 0 ||
+        bounds->kind[offset + 1][0] != PARTITION_RANGE_DATUM_VALUE)
+        return InvalidOid;
+    *until = DatumGetTimestampTz(bounds->datums[offset + 1][0]);
+    if (*until - now < 60 * USECS_PER_SEC) return InvalidOid;
+    return partitions->oids[bounds->indexes[offset + 1]];
 }
 
 // ---------------------------------------------------------------------------
@@ -262,17 +289,31 @@ int64 write_events(Oid namespace_oid, const EventCommon* common, const EventRows
     PreventCommandIfReadOnly("eventlog_log");
     PreventCommandIfParallelMode("eventlog_log");
     Oid table_oid = eventlog_table(namespace_oid);
+    // Partitions are made ready before the log is opened here (attaching
+    // one needs the table not to be in use by this backend).
+    bool partitioned = get_rel_relkind(table_oid) == RELKIND_PARTITIONED_TABLE;
+    if (partitioned) keep_partitions_ready(namespace_oid, table_oid);
+
     Relation table = table_open(table_oid, RowExclusiveLock);
-    int64 first_id;
-    if (direct_insert_possible(table)) {
-        first_id = insert_direct(table, namespace_oid, common, rows);
-        table_close(table, NoLock);
-    } else {
-        bool partitioned = table->rd_rel->relkind == RELKIND_PARTITIONED_TABLE;
-        table_close(table, NoLock);
-        if (partitioned) keep_partitions_ready(namespace_oid, table_oid);
-        first_id = insert_sql(table_oid, namespace_oid, common, rows);
+    int64 first_id = 0;
+    bool written = false;
+    if (!partitioned && direct_insert_possible(table)) {
+        first_id = insert_direct(table, namespace_oid, common, rows, DT_NOEND);
+        written = true;
+    } else if (partitioned) {
+        TimestampTz until;
+        Oid leaf_oid = partition_for_now(table, &until);
+        if (OidIsValid(leaf_oid)) {
+            Relation leaf = table_open(leaf_oid, RowExclusiveLock);
+            if (direct_insert_possible(leaf)) {
+                first_id = insert_direct(leaf, namespace_oid, common, rows, until);
+                written = true;
+            }
+            table_close(leaf, NoLock);
+        }
     }
+    table_close(table, NoLock);
+    if (!written) first_id = insert_sql(table_oid, namespace_oid, common, rows);
     // Later commands of this transaction see the events.
     CommandCounterIncrement();
     return first_id;
