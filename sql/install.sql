@@ -64,3 +64,29 @@ TRUNCATE eventlog;
 SELECT count(*) AS events, min(message) AS message FROM eventlog;
 
 DROP ROLE eventlog_reader;
+
+-- Install-script hygiene. No member runs with its owner's rights
+-- (SECURITY DEFINER); every PL/pgSQL member pins search_path to
+-- pg_catalog with pg_temp last; SQL-language members (kept inlinable, so
+-- without SET) qualify every function and operator: after removing
+-- OPERATOR(pg_catalog.x), string literals, comments and "e.*", their bodies
+-- hold no bare operator and no unqualified lower-case call.
+CREATE TEMP VIEW members AS
+    SELECT p.*, l.lanname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+    JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e'
+    WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'eventlog');
+SELECT proname AS security_definer FROM members WHERE prosecdef;
+SELECT proname AS plpgsql_without_pinned_search_path FROM members
+WHERE lanname = 'plpgsql' AND proconfig IS DISTINCT FROM '{"search_path=pg_catalog, pg_temp"}';
+SELECT proname, m[1] AS unqualified
+FROM (SELECT proname,
+             regexp_replace(regexp_replace(regexp_replace(regexp_replace(prosrc,
+                 'OPERATOR\(pg_catalog\.[^)]+\)', ' ', 'g'), '''([^'']|'''')*''', ' ', 'g'),
+                 '--[^\n]*', ' ', 'g'), '\.\*', ' ', 'g') AS body
+      FROM members WHERE lanname = 'sql') b,
+     regexp_matches(body, '((?:[^.a-z_]|^)[a-z_]+\s*\(|[=<>~!|+*/-]+)', 'g') AS m;
+SELECT count(*) > 0 AS sql_members_checked FROM members WHERE lanname = 'sql';
+-- Which members may PUBLIC not execute: the owner's tools.
+SELECT proname AS not_for_public FROM members
+WHERE NOT has_function_privilege('public', oid, 'EXECUTE') ORDER BY 1;
+DROP VIEW members;
