@@ -1,0 +1,89 @@
+"""EventLogActorMiddleware: the request's user as `eventlog.actor`, for this
+request's transaction only.
+
+Each request runs in one transaction on the log's database (as with
+ATOMIC_REQUESTS), rolled back when the view raises. Before each statement of
+that transaction, once the request's user is known (Django's session
+authentication, or DRF's authentication, which also sets the Django request's
+user), `eventlog.actor` is set with set_config(..., true) unless this
+transaction already has it. The setting ends with the transaction, so a
+pooled connection (pgbouncer in transaction mode, CONN_MAX_AGE) never carries
+it into another request.
+"""
+import re
+
+import psycopg2.extensions
+from django.db import connections, router, transaction
+from django.utils.functional import empty
+
+from .actor import actor_name
+from .models import EventLog
+
+
+# Django's savepoint statements: they need no actor, and may run in a failed transaction.
+_TRANSACTION_CONTROL = re.compile(r"\s*(SAVEPOINT|RELEASE|ROLLBACK)\b", re.IGNORECASE)
+
+
+class _ActorWrapper:
+    def __init__(self, request, connection):
+        self.request = request
+        self.connection = connection
+        self.busy = False
+        self.current = None  # (actor, savepoint ids when it was set)
+
+    def _actor(self):
+        user = getattr(self.request, "user", None)
+        if user is None or getattr(user, "_wrapped", None) is empty:
+            return None  # not known yet (never evaluated here: that would query from inside a query)
+        try:
+            return actor_name(user)
+        except Exception:  # noqa: BLE001 - never break a request over the actor
+            return None
+
+    def __call__(self, execute, sql, params, many, context):
+        if self.busy or not self.connection.in_atomic_block:
+            return execute(sql, params, many, context)
+        self.busy = True
+        try:
+            actor = self._actor()
+            savepoints = tuple(self.connection.savepoint_ids)
+            stale = (
+                self.current is None
+                or self.current[0] != actor
+                # a savepoint it was set in may have been rolled back
+                or savepoints[: len(self.current[1])] != self.current[1]
+            )
+            raw = self.connection.connection  # the DB-API connection: no wrappers
+            if (actor and stale and not self.connection.needs_rollback
+                    and not _TRANSACTION_CONTROL.match(sql or "")
+                    and raw.info.transaction_status != psycopg2.extensions.TRANSACTION_STATUS_INERROR):
+                with raw.cursor() as cursor:
+                    cursor.execute("SELECT set_config('eventlog.actor', %s, true)", [actor])
+                self.current = (actor, savepoints)
+        finally:
+            self.busy = False
+        return execute(sql, params, many, context)
+
+
+class EventLogActorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        using = router.db_for_write(EventLog)
+        connection = connections[using]
+        with transaction.atomic(using=using):
+            user = getattr(request, "user", None)
+            if user is not None:
+                user.is_authenticated  # resolve Django's lazy user (session) before the wrapper is on
+            with connection.execute_wrapper(_ActorWrapper(request, connection)):
+                return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        # Django turns the view's exception into a 500 response before it
+        # reaches __call__: roll the request's transaction back here, as
+        # ATOMIC_REQUESTS would.
+        using = router.db_for_write(EventLog)
+        if connections[using].in_atomic_block:
+            transaction.set_rollback(True, using=using)
+        return None

@@ -1,0 +1,81 @@
+import json
+
+from django.db import DatabaseError, connections, models, router, transaction
+from rest_framework.exceptions import ValidationError
+
+from .actor import actor_name
+from .models import EventLog
+from .objects import dumps, identity, values_for
+
+
+def _jsonb(value):
+    return None if value is None else dumps(value)
+
+
+def _sqlstate(error):
+    cause = error.__cause__ or error
+    return getattr(cause, "pgcode", None)
+
+
+class EventLogService:
+    """The original app's service, backed by the extension's SQL functions."""
+
+    # Keys the original create_diff_schema always left out.
+    default_exclude_keys = ("id", "created_at", "created_by", "updated_by", "updated_at", "uuid", "url")
+
+    @classmethod
+    def _using(cls, write=True):
+        return router.db_for_write(EventLog) if write else router.db_for_read(EventLog)
+
+    @classmethod
+    def log(cls, template_message, object, actor, tool, action, values_json=None, changes=None):
+        """Records one event with eventlog_log(), in the caller's transaction;
+        returns its id. `object` is a model instance (or None, or an
+        (object_type, object_id) pair); model instances in `values_json`
+        become their rows' JSON; `actor` is a user or a string. A template
+        the extension refuses (SQLSTATE 22023) raises ValidationError, as
+        the original did, and leaves the caller's transaction usable."""
+        using = cls._using()
+        described = {}
+        if object is None:
+            object_type, object_id = None, None
+        elif isinstance(object, models.Model):
+            object_type, object_id = identity(object, using, described)
+        elif isinstance(object, (tuple, list)) and len(object) == 2:
+            object_type, object_id = object
+            object_id = None if object_id is None else str(object_id)
+        else:
+            raise TypeError("EventLogService.log: object must be a model instance, None or (object_type, object_id)")
+        values = values_for(template_message, values_json, using, described)
+        try:
+            with transaction.atomic(using=using), connections[using].cursor() as cursor:
+                cursor.execute(
+                    "SELECT eventlog_log(template_message => %s, values_json => %s::jsonb,"
+                    " object_type => %s, object_id => %s, actor => %s, tool => %s,"
+                    " action => %s, changes => %s::jsonb)",
+                    [template_message, _jsonb(values), object_type, object_id,
+                     actor_name(actor), None if tool is None else str(tool),
+                     None if action is None else str(action), _jsonb(changes)],
+                )
+                return cursor.fetchone()[0]
+        except DatabaseError as error:
+            if _sqlstate(error) == "22023":
+                raise ValidationError({"log": str(error.__cause__ or error).strip()}) from error
+            raise
+
+    @classmethod
+    def create_diff_schema(cls, old_data, new_data, exclude_keys=None):
+        """{"old_value": {...}, "new_value": {...}} computed by jsonb_diff_schema
+        (deep, as the original), leaving out exclude_keys and the original's
+        default keys (id, created_at, created_by, updated_by, updated_at, uuid, url)."""
+        keys = sorted(set(exclude_keys or ()) | set(cls.default_exclude_keys))
+        using = cls._using(write=False)
+        with connections[using].cursor() as cursor:
+            cursor.execute(
+                "SELECT jsonb_diff_schema(%s::jsonb, %s::jsonb, %s::text[], deep => true)",
+                [_jsonb(old_data), _jsonb(new_data), keys],
+            )
+            result = cursor.fetchone()[0]
+        if isinstance(result, str):
+            result = json.loads(result)
+        return result

@@ -1,0 +1,203 @@
+"""The original README's examples through HTTP, the REST answers' shape, and
+trigger-captured changes carrying the request's user. These tests commit
+(transaction=True) so that what a request leaves on its connection is seen."""
+import re
+
+import pytest
+from django.db import connection, transaction
+
+from eventlog.actor import eventlog_actor
+from eventlog.services import EventLogService
+from example.models import Document
+
+from .conftest import sql
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+RESULT_KEYS = ["id", "actor", "message", "timestamp", "object_id", "tool", "action", "changes", "object_type"]
+TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00$")
+
+
+def check_shape(answer):
+    assert list(answer) == ["count", "results"]
+    for result in answer["results"]:
+        assert sorted(result) == sorted(RESULT_KEYS)
+        assert TIMESTAMP.match(result["timestamp"]), result["timestamp"]
+        assert isinstance(result["object_id"], (str, type(None)))
+    return answer
+
+
+def actor_setting():
+    value = sql("SELECT current_setting('eventlog.actor', true)")[0][0]
+    return value or None
+
+
+def test_readme_examples_and_the_per_object_log(client_john):
+    # the serializer example: create
+    created = client_john.post("/api/certificates/", {"name": "Certificate A", "status": "active"}, format="json")
+    assert created.status_code == 201, created.content
+    pk = created.json()["id"]
+    # the ViewSet example: update with a diff
+    updated = client_john.put(f"/api/certificates/{pk}/", {"name": "Certificate A", "status": "inactive"}, format="json")
+    assert updated.status_code == 200, updated.content
+
+    answer = check_shape(client_john.get(f"/api/certificates/{pk}/log/").json())
+    assert answer["count"] == 2
+    newest, oldest = answer["results"]
+    assert {k: newest[k] for k in RESULT_KEYS if k not in ("id", "timestamp")} == {
+        "actor": "John Doe",
+        "message": "Item Certificate A was updated by John Doe.",
+        "object_id": str(pk),
+        "tool": "example_feature",
+        "action": "update",
+        "changes": {"new_value": {"status": "inactive"}, "old_value": {"status": "active"}},
+        "object_type": "public.example_certificate",
+    }
+    assert {k: oldest[k] for k in RESULT_KEYS if k not in ("id", "timestamp")} == {
+        "actor": "John Doe",
+        "message": "Created a new request",
+        "object_id": str(pk),
+        "tool": "example_request",
+        "action": "create",
+        "changes": None,
+        "object_type": "public.example_certificate",
+    }
+    assert newest["id"] > oldest["id"] and newest["timestamp"] >= oldest["timestamp"]
+
+    # the ViewSet example: perform_destroy logs the deletion under the deleted row's id
+    assert client_john.delete(f"/api/certificates/{pk}/").status_code == 204
+    rows = sql("SELECT message, action, object_id, actor FROM eventlog_for_object('public.example_certificate', %s)", [str(pk)])
+    assert rows[0] == ("Item Certificate A was deleted by John Doe.", "delete", str(pk), "John Doe")
+    assert len(rows) == 3
+
+
+def test_eventlogs_list_filters_and_pages(client_john, basic_jane):
+    pks = [client_john.post("/api/certificates/", {"name": f"C{i}"}, format="json").json()["id"] for i in range(3)]
+    for pk in pks:
+        assert basic_jane.patch(f"/api/certificates/{pk}/", {"status": "revoked"}, format="json").status_code == 200
+
+    answer = check_shape(client_john.get("/api/eventlogs/", {"tool": "example_feature"}).json())
+    assert answer["count"] == sql("SELECT count(*) FROM eventlog WHERE tool = 'example_feature'")[0][0] >= 3
+    assert {r["tool"] for r in answer["results"]} == {"example_feature"}
+    stamps = [(r["timestamp"], r["id"]) for r in answer["results"]]
+    assert stamps == sorted(stamps, reverse=True)  # newest first
+    assert answer["results"][0]["object_id"] == str(pks[-1])
+    assert answer["results"][0]["actor"] == "Jane Roe"  # DRF basic authentication
+
+    one = check_shape(client_john.get("/api/eventlogs/", {"object_type": "public.example_certificate",
+                                                           "object_id": pks[1], "action": "update"}).json())
+    assert one["count"] == 1 and one["results"][0]["object_id"] == str(pks[1])
+    by_actor = client_john.get("/api/eventlogs/", {"actor": "Jane Roe", "tool": "example_feature"}).json()
+    assert by_actor["count"] == sql("SELECT count(*) FROM eventlog WHERE actor = 'Jane Roe' AND tool = 'example_feature'")[0][0]
+
+    page1 = client_john.get("/api/eventlogs/", {"tool": "example_request", "page_size": 2}).json()
+    page2 = client_john.get("/api/eventlogs/", {"tool": "example_request", "page_size": 2, "page": 2}).json()
+    assert page1["count"] == page2["count"] >= 3
+    assert len(page1["results"]) == 2 and page2["results"]
+    assert not {r["id"] for r in page1["results"]} & {r["id"] for r in page2["results"]}
+    assert client_john.get("/api/eventlogs/", {"page_size": 0}).status_code == 400
+    assert client_john.get("/api/eventlogs/", {"tool": "no such tool"}).json() == {"count": 0, "results": []}
+
+    detail = client_john.get(f"/api/eventlogs/{page1['results'][0]['id']}/").json()
+    assert detail == page1["results"][0]  # the same shape as the list's results
+
+
+def test_bulk_and_raw_sql_on_a_tracked_model_carry_the_requests_user(client_john, basic_jane):
+    pk = client_john.post("/api/documents/", {"title": "Spec"}, format="json").json()["id"]
+    other = Document.objects.create(title="Notes")  # no request: the database role is the actor
+
+    assert client_john.post("/api/documents/archive-all/").json() == {"archived": 2}  # QuerySet.update()
+    assert basic_jane.post(f"/api/documents/{pk}/raw-rename/", {"title": "Spec v2"}, format="json").json() == {"renamed": 1}
+    doc = Document.objects.get(pk=pk)
+    EventLogService.log("{doc__title} reviewed", doc, "Reviewer", "reviews", "review", values_json={"doc__title": doc})
+
+    answer = check_shape(client_john.get(f"/api/documents/{pk}/log/").json())
+    got = [(r["action"], r["actor"], r["tool"], r["message"], r["changes"]) for r in answer["results"]]
+    assert got == [
+        ("review", "Reviewer", "reviews", "Spec v2 reviewed", None),
+        ("update", "Jane Roe", "documents", "Spec v2: archived -> archived by Jane Roe",
+         {"old_value": {"title": "Spec"}, "new_value": {"title": "Spec v2"}}),
+        ("update", "John Doe", "documents", "Spec: draft -> archived by John Doe",
+         {"old_value": {"status": "draft"}, "new_value": {"status": "archived"}}),
+        ("create", "John Doe", "documents", got[3][3], got[3][4]),
+    ]
+    assert got[3][4]["new_value"]["title"] == "Spec" and "updated_at" not in got[3][4]["new_value"]
+    assert {r["object_id"] for r in answer["results"]} == {str(pk)}
+    assert {r["object_type"] for r in answer["results"]} == {"public.example_document"}
+
+    others = sql("SELECT action, actor FROM eventlog_for_object('public.example_document', %s)", [str(other.pk)])
+    assert others == [("update", "John Doe"), ("create", "postgres")]
+
+
+def test_the_actor_setting_ends_with_the_request(client_john, basic_jane, jane):
+    doc = Document.objects.create(title="T")
+    assert client_john.post("/api/documents/archive-all/").status_code == 200
+    # same connection as the request (the test client keeps it): nothing left on it
+    assert actor_setting() is None
+    # an autocommit write after the request is not attributed to the request's user
+    Document.objects.filter(pk=doc.pk).update(title="after")
+    assert sql("SELECT actor FROM eventlog_for_object('public.example_document', %s) LIMIT 1", [str(doc.pk)]) == [("postgres",)]
+    assert EventLog_actor_of(EventLogService.log("no actor", doc, None, "t", "custom")) == "postgres"
+
+    # a request that fails rolls back its events and leaves nothing either
+    with pytest.raises(RuntimeError):
+        basic_jane.post(f"/api/documents/{doc.pk}/raw-rename/", {"title": "zzz", "fail": True}, format="json")
+    assert actor_setting() is None
+    assert sql("SELECT count(*) FROM eventlog WHERE actor = 'Jane Roe' AND object_type = 'public.example_document' AND object_id = %s", [str(doc.pk)]) == [(0,)]
+
+    assert Document.objects.get(pk=doc.pk).title == "after"
+    assert basic_jane.post(f"/api/documents/{doc.pk}/raw-rename/", {"title": "x"}, format="json").status_code == 200
+    assert sql("SELECT actor FROM eventlog_for_object('public.example_document', %s) LIMIT 1", [str(doc.pk)]) == [("Jane Roe",)]
+    assert actor_setting() is None
+
+
+def EventLog_actor_of(event_id):
+    return sql("SELECT actor FROM eventlog WHERE id = %s", [event_id])[0][0]
+
+
+def test_the_context_manager_is_transaction_scoped(jane, john):
+    doc = Document.objects.create(title="T")
+    with eventlog_actor(jane):
+        Document.objects.filter(pk=doc.pk).update(status="a")
+        assert actor_setting() == "Jane Roe"
+    assert actor_setting() is None  # autocommit: the block's transaction ended
+
+    with transaction.atomic():
+        with eventlog_actor("outer"):
+            with eventlog_actor(john):
+                Document.objects.filter(pk=doc.pk).update(status="b")
+            assert actor_setting() == "outer"  # restored
+            Document.objects.filter(pk=doc.pk).update(status="c")
+        assert actor_setting() is None
+    assert actor_setting() is None
+    actors = [a for (a,) in sql("SELECT actor FROM eventlog_for_object('public.example_document', %s)", [str(doc.pk)])]
+    assert actors == ["outer", "John Doe", "Jane Roe", "postgres"]
+    assert not connection.in_atomic_block
+
+
+def test_with_atomic_requests_too(basic_jane):
+    doc = Document.objects.create(title="A")
+    connection.settings_dict["ATOMIC_REQUESTS"] = True  # read by Django's handler on each request
+    try:
+        assert basic_jane.post(f"/api/documents/{doc.pk}/raw-rename/", {"title": "B"}, format="json").status_code == 200
+        with pytest.raises(RuntimeError):
+            basic_jane.post(f"/api/documents/{doc.pk}/raw-rename/", {"title": "C", "fail": True}, format="json")
+    finally:
+        connection.settings_dict["ATOMIC_REQUESTS"] = False
+    assert actor_setting() is None
+    rows = sql("SELECT actor, message FROM eventlog_for_object('public.example_document', %s)", [str(doc.pk)])
+    assert rows == [("Jane Roe", "B: draft -> draft by Jane Roe"), ("postgres", rows[1][1])]
+    assert Document.objects.get(pk=doc.pk).title == "B"
+
+
+@pytest.mark.parametrize("atomic_requests", [False, True])
+def test_a_failed_savepoint_inside_a_request(basic_jane, atomic_requests):
+    doc = Document.objects.create(title="A")
+    connection.settings_dict["ATOMIC_REQUESTS"] = atomic_requests
+    try:
+        answer = basic_jane.post(f"/api/documents/{doc.pk}/retitle-after-conflict/", {"title": "B"}, format="json")
+    finally:
+        connection.settings_dict["ATOMIC_REQUESTS"] = False
+    assert answer.json() == {"updated": 1}
+    assert sql("SELECT actor FROM eventlog_for_object('public.example_document', %s) LIMIT 1", [str(doc.pk)]) == [("Jane Roe",)]
+    assert actor_setting() is None

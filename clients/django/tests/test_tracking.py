@@ -1,0 +1,54 @@
+"""Tracking models' tables from Django."""
+import json
+
+import pytest
+from django.db import connection
+
+from eventlog import tracking
+from example.models import Certificate, Document
+
+from .conftest import sql
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_migration_tracks_document_with_its_options():
+    assert tracking.is_tracked(Document)
+    assert sql("SELECT tool, exclude_columns, messages->>'update' FROM eventlog_tracked "
+               "WHERE table_name = 'example_document'::regclass") == [
+        ("documents", ["updated_at"], "{new__title}: {old__status} -> {new__status} by {actor}")]
+
+
+def test_track_and_untrack_a_model_with_excluded_fields(john):
+    assert not tracking.is_tracked(Certificate)
+    tracking.track(Certificate, tool="certs", exclude_fields=["updated_at", "status"])
+    assert tracking.is_tracked(Certificate)
+    cert = Certificate.objects.create(name="A")
+    Certificate.objects.filter(pk=cert.pk).update(status="other")  # only an excluded column: nothing recorded
+    Certificate.objects.filter(pk=cert.pk).update(name="B")
+    rows = [(action, tool, json.loads(changes)) for action, tool, changes in
+            sql("SELECT action, tool, changes FROM eventlog_for_object('public.example_certificate', %s)", [str(cert.pk)])]
+    assert rows == [("update", "certs", {"old_value": {"name": "A"}, "new_value": {"name": "B"}}),
+                    ("create", "certs", {"old_value": {}, "new_value": {"id": cert.pk, "name": "A"}})]
+    assert tracking.untrack(Certificate) is True
+    assert tracking.untrack(Certificate) is False
+
+
+def test_a_bad_template_is_refused_when_tracking_is_set_up():
+    from django.db import DataError, transaction
+    with pytest.raises(DataError) as raised, transaction.atomic():
+        tracking.track(Certificate, messages={"update": "{new__nope}"})
+    assert raised.value.__cause__.pgcode == "22023"
+    assert connection.is_usable()
+
+
+def test_migrations_match_the_models():
+    from django.core.management import call_command
+    call_command("makemigrations", "eventlog", "example", check=True, dry_run=True, verbosity=0)  # SystemExit(1) when not
+
+
+def test_migrations_apply_to_a_database_that_ran_the_original_app():
+    from django.db.migrations.loader import MigrationLoader
+    loader = MigrationLoader(connection)
+    assert ("eventlog", "0001_eventlog_extension") in loader.applied_migrations
+    assert ("eventlog", "0001_initial") not in loader.disk_migrations  # the original's name stays free

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The Django/DRF adapter (clients/django): its pytest suite against the
+# extension installed in the cluster of PGHOST/PGPORT, as postgres, in a
+# database of its own (created by pytest-django, dropped afterwards).
+source "$(dirname "$0")/lib.bash"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+
+export PGUSER=postgres
+export EVENTLOG_DJANGO_DB=eventlog_django_it
+export EVENTLOG_DJANGO_TEST_DB=eventlog_django_it_test
+drop_dbs() {
+    psql -X -q -d postgres -c "SET client_min_messages = warning" \
+        -c "DROP DATABASE IF EXISTS $EVENTLOG_DJANGO_TEST_DB" -c "DROP DATABASE IF EXISTS $EVENTLOG_DJANGO_DB" >/dev/null
+}
+trap drop_dbs EXIT
+fresh_db "$EVENTLOG_DJANGO_DB"
+
+# Debian's python3 and its python3-django* packages (not a python3 earlier on PATH).
+python=/usr/bin/python3
+if ! "$python" -c "import django, rest_framework, django_filters, psycopg2, pytest_django" 2>/dev/null; then
+    echo "FAIL  python3-django, python3-djangorestframework, python3-django-filters, python3-psycopg2, python3-pytest-django needed (scripts/install-deps)"
+    exit 1
+fi
+
+cd "$root/clients/django" || exit 1
+out=$(PYTHONDONTWRITEBYTECODE=1 "$python" -m pytest -q -p no:cacheprovider 2>&1)
+rc=$?
+echo "$out" | tail -n 40
+summary=$(echo "$out" | grep -E '^[0-9]+ (passed|failed)|[0-9]+ passed|[0-9]+ failed|error' | tail -n 1)
+check "pytest exit status (clients/django): $summary" 0 "$rc"
+check "pytest ran tests" 1 "$(echo "$out" | grep -cE '[1-9][0-9]* passed')"
+
+finish
