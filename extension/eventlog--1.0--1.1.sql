@@ -13,6 +13,28 @@ AS 'MODULE_PATHNAME', 'eventlog_refuse_rewrite';
 
 COMMENT ON FUNCTION @extschema@.eventlog_refuse_rewrite() IS 'Trigger keeping eventlog append-only (only eventlog_purge may remove events)';
 
+-- eventlog_log_row of a NULL row records nothing (1.0 recorded an event
+-- without an object).
+CREATE OR REPLACE FUNCTION @extschema@.eventlog_log_row(
+    object anyelement,
+    template_message text DEFAULT NULL,
+    values_json jsonb DEFAULT NULL,
+    actor text DEFAULT NULL,
+    tool text DEFAULT NULL,
+    action text DEFAULT NULL,
+    changes jsonb DEFAULT NULL)
+RETURNS bigint
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+AS $$
+    SELECT @extschema@.eventlog_log(template_message, values_json, o.object_type, o.object_id,
+                                    actor, tool, action, changes)
+    FROM @extschema@.eventlog_object(object) AS o
+    WHERE o.object_type IS NOT NULL  -- a NULL row: nothing recorded, NULL returned
+$$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_log_row(anyelement, text, jsonb, text, text, text, jsonb) IS
+'eventlog_log with a table row as the object: object_type and object_id come from the row''s table and primary key (a NULL row records nothing and returns NULL)';
+
 -------------------------------------------------------------------------------
 -- Retention
 -------------------------------------------------------------------------------

@@ -337,10 +337,11 @@ AS $$
     SELECT @extschema@.eventlog_log(template_message, values_json, o.object_type, o.object_id,
                                     actor, tool, action, changes)
     FROM @extschema@.eventlog_object(object) AS o
+    WHERE o.object_type IS NOT NULL  -- a NULL row: nothing recorded, NULL returned
 $$;
 
 COMMENT ON FUNCTION @extschema@.eventlog_log_row(anyelement, text, jsonb, text, text, text, jsonb) IS
-'eventlog_log with a table row as the object: object_type and object_id come from the row''s table and primary key';
+'eventlog_log with a table row as the object: object_type and object_id come from the row''s table and primary key (a NULL row records nothing and returns NULL)';
 
 -------------------------------------------------------------------------------
 -- Tracking tables with triggers

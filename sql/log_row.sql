@@ -18,6 +18,10 @@ SELECT (eventlog_object(o)).* FROM "Odd Name" o;
 SELECT (eventlog_object(b)).* FROM by_uuid b;
 SELECT (eventlog_object(d)).* FROM dropped_cols d;
 SELECT eventlog_object(NULL::certificate) IS NULL AS null_row;
+-- A NULL row is no object: nothing recorded, NULL returned.
+SELECT count(*) AS events_before FROM eventlog \gset
+SELECT eventlog_log_row(NULL::certificate, 'no object') IS NULL AS null_id;
+SELECT count(*) - :events_before AS recorded FROM eventlog;
 
 -- Not a table row, or a table without a primary key: clear errors.
 SELECT eventlog_object(n) FROM no_key n;

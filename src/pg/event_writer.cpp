@@ -81,6 +81,10 @@ Datum pointer_datum(const void* p, bool* isnull) {
 
 bool direct_insert_possible(Relation table) {
     if (table->rd_rel->relkind != RELKIND_RELATION || table->rd_rel->relrowsecurity) return false;
+    // Citus routes inserts into a distributed table through its executor
+    // hooks; a tuple written straight into the coordinator's (shell) table
+    // would never reach a shard.
+    if (OidIsValid(get_extension_oid("citus", true))) return false;
     TriggerDesc* triggers = table->trigdesc;
     if (triggers != nullptr &&
         (triggers->trig_insert_before_row || triggers->trig_insert_after_row || triggers->trig_insert_instead_row ||

@@ -239,7 +239,11 @@ void diff_objects(JsonbContainer* old_object, JsonbContainer* new_object, const 
             if (!is_excluded(options, &new_pairs.key)) output_change(out, &new_pairs.key, nullptr, &new_pairs.value);
             cursor_next(&new_pairs);
         } else {
-            if (!is_excluded(options, &old_pairs.key) && !values_equal(&old_pairs.value, &new_pairs.value))
+            // Deep mode diffs two objects key by key: comparing them whole
+            // first would walk every subtree once per level above it.
+            if (!is_excluded(options, &old_pairs.key) &&
+                ((options->deep && is_object(&old_pairs.value) && is_object(&new_pairs.value)) ||
+                 !values_equal(&old_pairs.value, &new_pairs.value)))
                 diff_value(out, &old_pairs.key, &old_pairs.value, &new_pairs.value, options);
             cursor_next(&old_pairs);
             cursor_next(&new_pairs);
