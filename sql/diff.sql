@@ -107,3 +107,12 @@ SET statement_timeout = '5ms';
 SELECT jsonb_diff_schema(a, b) IS NOT NULL FROM big, generate_series(1, 1000);
 \echo :LAST_ERROR_SQLSTATE
 RESET statement_timeout;
+
+-- Deep mode over a chain of 3,000 nested objects that differ at the bottom:
+-- the nested result is written once, not copied at every level.
+SELECT jsonb_diff_schema((repeat('{"a":', 3000) || '1' || repeat('}', 3000))::jsonb,
+                         (repeat('{"a":', 3000) || '2' || repeat('}', 3000))::jsonb, deep => true)
+       = ('{"new_value": ' || repeat('{"a":', 3000) || '2' || repeat('}', 3000)
+          || ', "old_value": ' || repeat('{"a":', 3000) || '1' || repeat('}', 3000) || '}')::jsonb AS deep_chain;
+SELECT jsonb_diff_schema((repeat('{"a":', 3000) || '1' || repeat('}', 3000))::jsonb,
+                         (repeat('{"a":', 3000) || '1' || repeat('}', 3000))::jsonb, deep => true) AS equal_chain;

@@ -25,6 +25,28 @@ void output_change(DiffOutput* out, JsonbValue* key, JsonbValue* old_value, Json
     out->changed = true;
 }
 
+bool output_open_nested(DiffOutput* out, JsonbValue* key) {
+    pushJsonbValue(&out->old_state, WJB_KEY, key);
+    pushJsonbValue(&out->old_state, WJB_BEGIN_OBJECT, nullptr);
+    pushJsonbValue(&out->new_state, WJB_KEY, key);
+    pushJsonbValue(&out->new_state, WJB_BEGIN_OBJECT, nullptr);
+    bool changed_before = out->changed;
+    out->changed = false;
+    return changed_before;
+}
+
+void output_close_nested(DiffOutput* out, bool changed_before) {
+    pushJsonbValue(&out->old_state, WJB_END_OBJECT, nullptr);
+    pushJsonbValue(&out->new_state, WJB_END_OBJECT, nullptr);
+    if (!out->changed) {
+        // The nested object was appended to its parent as the value of the
+        // parent's last pair (utils/jsonb.h: JsonbParseState); drop that pair.
+        out->old_state->contVal.val.object.nPairs--;
+        out->new_state->contVal.val.object.nPairs--;
+    }
+    out->changed = out->changed || changed_before;
+}
+
 JsonbValue string_value(const char* s, int length) {
     JsonbValue v;
     v.type = jbvString;

@@ -23,6 +23,15 @@ void push_pair(JsonbParseState** state, JsonbValue* key, JsonbValue* value);
 /// Records `key` as changed on both sides; a NULL side shows JSON null.
 void output_change(DiffOutput* out, JsonbValue* key, JsonbValue* old_value, JsonbValue* new_value);
 
+/// Deep mode: opens `key`: {...} on both sides, so that a nested diff is
+/// written straight into the same objects (no copy per level), and returns
+/// whether anything had changed before it.
+bool output_open_nested(DiffOutput* out, JsonbValue* key);
+
+/// Closes what output_open_nested opened; when nothing changed inside, the
+/// key is taken back out of both sides.
+void output_close_nested(DiffOutput* out, bool changed_before);
+
 /// Finishes both objects (consumes `out`) and returns
 /// {"new_value": ..., "old_value": ...}.
 Jsonb* output_finish(DiffOutput* out);

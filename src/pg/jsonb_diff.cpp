@@ -182,17 +182,13 @@ Jsonb* keyed_array_as_object(JsonbContainer* array) {
     return finish_object(&state);
 }
 
-/// Deep mode: diff two objects one level down; if anything changed, record
-/// the nested old/new maps under `key`.
+/// Deep mode: diff two objects one level down, recorded under `key` when
+/// anything in them changed.
 void output_nested(DiffOutput* out, JsonbValue* key, JsonbContainer* old_object,
                    JsonbContainer* new_object, const DiffOptions* options) {
-    DiffOutput nested;
-    output_begin(&nested);
-    diff_objects(old_object, new_object, options, &nested);
-    if (!nested.changed) return;
-    JsonbValue old_map = document_value(finish_object(&nested.old_state));
-    JsonbValue new_map = document_value(finish_object(&nested.new_state));
-    output_change(out, key, &old_map, &new_map);
+    bool changed_before = output_open_nested(out, key);
+    diff_objects(old_object, new_object, options, out);
+    output_close_nested(out, changed_before);
 }
 
 /// A key present on both sides with values that differ.
