@@ -2,7 +2,8 @@
 # the caller has set `db` (the database name), `label` (for messages) and
 # `here` (the repository). Creates the database (refusing one that exists),
 # drops it on exit unless BENCH_KEEP_DB=1, and defines q (psql on it), q1
-# (one value) and report_build / module_id (which build the server loads).
+# (one value), report_build / module_id (which build the server loads) and
+# report_server (server version and the settings that matter).
 
 work="$(mktemp -d)"
 created_db=0
@@ -37,4 +38,17 @@ report_build() {
     if git -C "$here" rev-parse --short HEAD >/dev/null 2>&1; then
         echo "source: $(git -C "$here" rev-parse --short HEAD)$(git -C "$here" diff --quiet HEAD -- src extension 2>/dev/null || echo ' (src/extension modified)')"
     fi
+}
+
+# report_server: the server's version and the settings the figures depend on.
+report_server() {
+    q <<'SQL'
+\pset footer off
+SELECT pg_catalog.version() AS server;
+SELECT name, setting, unit, source FROM pg_catalog.pg_settings
+WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'wal_level', 'shared_buffers',
+               'wal_buffers', 'max_wal_size', 'checkpoint_timeout', 'work_mem', 'autovacuum', 'jit',
+               'wal_sync_method', 'wal_compression', 'max_connections')
+ORDER BY name;
+SQL
 }

@@ -129,15 +129,7 @@ report_build
 echo "pgbench runs: pgbench -n -c N -j N -T $seconds -P $progress -f <script>, $rounds per variant and test," \
      "alternating order"
 
-q <<'SQL'
-\pset footer off
-SELECT pg_catalog.version() AS server;
-SELECT name, setting, unit, source FROM pg_catalog.pg_settings
-WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'wal_level', 'shared_buffers',
-               'wal_buffers', 'max_wal_size', 'checkpoint_timeout', 'work_mem', 'autovacuum', 'jit',
-               'wal_sync_method', 'wal_compression')
-ORDER BY name;
-SQL
+report_server
 
 echo "== setup: $rows rows per table, layout $layout"
 if [[ $layout == partitioned ]]; then

@@ -104,15 +104,7 @@ report_build
 echo "pgbench runs: pgbench -n -c $clients -j $clients -T $run_seconds -f <script>," \
      "$rounds per variant and test, alternating order"
 
-q <<'SQL'
-\pset footer off
-SELECT pg_catalog.version() AS server;
-SELECT name, setting, unit, source FROM pg_catalog.pg_settings
-WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'wal_level', 'shared_buffers',
-               'wal_buffers', 'max_wal_size', 'checkpoint_timeout', 'work_mem', 'autovacuum', 'jit',
-               'wal_sync_method', 'max_connections')
-ORDER BY name;
-SQL
+report_server
 
 echo "== setup: $rows rows per table"
 q -v rows="$rows" -c "SET client_min_messages = warning" -c "CREATE EXTENSION eventlog" -f "$audit_sql" -f - <<'SQL'
