@@ -50,14 +50,6 @@ const ColumnShape kShape[kColumns] = {
     {"transaction_id", XID8OID, true},
 };
 
-Oid eventlog_table(Oid namespace_oid) {
-    Oid table = get_relname_relid("eventlog", namespace_oid);
-    if (!OidIsValid(table))
-        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
-                        errmsg("eventlog: table %s.eventlog does not exist",
-                               quote_identifier(get_namespace_name(namespace_oid)))));
-    return table;
-}
 
 Datum text_datum(const char* s, bool* isnull) {
     *isnull = s == nullptr;
@@ -274,6 +266,15 @@ int64 insert_sql(Oid table, Oid namespace_oid, const EventCommon* common, const 
 
 }  // namespace
 
+Oid eventlog_table(Oid namespace_oid) {
+    Oid table = get_relname_relid("eventlog", namespace_oid);
+    if (!OidIsValid(table))
+        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
+                        errmsg("eventlog: table %s.eventlog does not exist",
+                               quote_identifier(get_namespace_name(namespace_oid)))));
+    return table;
+}
+
 Oid extension_namespace(Oid member_function) {
     return get_func_namespace(member_function);
 }
@@ -298,23 +299,20 @@ int64 write_events(Oid namespace_oid, const EventCommon* common, const EventRows
     bool partitioned = get_rel_relkind(table_oid) == RELKIND_PARTITIONED_TABLE;
     if (partitioned) keep_partitions_ready(namespace_oid, table_oid);
 
+    // The direct path writes into the log itself, or into the partition of
+    // the current time; the SQL path takes whatever it cannot.
     Relation table = table_open(table_oid, RowExclusiveLock);
+    TimestampTz until = DT_NOEND;
+    Oid target_oid = partitioned ? partition_for_now(table, &until) : table_oid;
     int64 first_id = 0;
     bool written = false;
-    if (!partitioned && direct_insert_possible(table)) {
-        first_id = insert_direct(table, namespace_oid, common, rows, DT_NOEND);
-        written = true;
-    } else if (partitioned) {
-        TimestampTz until;
-        Oid leaf_oid = partition_for_now(table, &until);
-        if (OidIsValid(leaf_oid)) {
-            Relation leaf = table_open(leaf_oid, RowExclusiveLock);
-            if (direct_insert_possible(leaf)) {
-                first_id = insert_direct(leaf, namespace_oid, common, rows, until);
-                written = true;
-            }
-            table_close(leaf, NoLock);
+    if (OidIsValid(target_oid)) {
+        Relation target = partitioned ? table_open(target_oid, RowExclusiveLock) : table;
+        if (direct_insert_possible(target)) {
+            first_id = insert_direct(target, namespace_oid, common, rows, until);
+            written = true;
         }
+        if (partitioned) table_close(target, NoLock);
     }
     table_close(table, NoLock);
     if (!written) first_id = insert_sql(table_oid, namespace_oid, common, rows);

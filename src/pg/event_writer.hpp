@@ -32,6 +32,9 @@ struct EventRows {
     bool* changes_nulls;
 };
 
+/// The log table <namespace>.eventlog (error 42P01 when it is missing).
+Oid eventlog_table(Oid extension_namespace);
+
 /// The schema holding the extension, found from one of its functions' oid.
 Oid extension_namespace(Oid member_function);
 

@@ -5,11 +5,10 @@
 // records a `purge` event of its own when it removed any. A partitioned log
 // loses whole partitions first (DROP TABLE of each partition whose range
 // ends by the cutoff, while max_events allows); the rest is deleted in
-// batches, as in a plain log. It
-// runs the deletes with the log owner's rights inside the append-only
-// guard's purge window; who may call it is decided by EXECUTE on the
-// function (revoked from PUBLIC; the owner grants it). The purge event's
-// db_user is the caller.
+// batches, as in a plain log. It runs the deletes with the log owner's
+// rights inside the append-only guard's purge window; who may call it is
+// decided by EXECUTE on the function (revoked from PUBLIC; the owner grants
+// it). The purge event's db_user is the caller.
 // PostgreSQL-style code (no C++ objects).
 #include "pg/append_only.hpp"
 #include "pg/boundary.hpp"
@@ -106,9 +105,7 @@ Datum purge(FunctionCallInfo fcinfo) {
         timestamptz_mi_interval, TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()), older_than));
     Oid namespace_oid = extension_namespace(fcinfo->flinfo->fn_oid);
     const char* schema = quote_identifier(get_namespace_name(namespace_oid));
-    Oid log = get_relname_relid("eventlog", namespace_oid);
-    if (!OidIsValid(log))
-        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("eventlog: table %s.eventlog does not exist", schema)));
+    Oid log = eventlog_table(namespace_oid);
     char* log_name = psprintf("%s.eventlog", schema);
 
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "eventlog: SPI_connect failed");
