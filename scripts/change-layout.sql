@@ -9,7 +9,7 @@
 -- It runs in one transaction: the extension is dropped and created again
 -- with eventlog.partition_interval set, so the new log is exactly what a
 -- fresh CREATE EXTENSION gives. Writers of the log and of tracked tables
--- wait on its locks meanwhile (nothing goes unrecorded); readers of the log
+-- wait on its locks meanwhile (untested under concurrent load); readers of the log
 -- wait too. It refuses to run (and changes nothing) when objects of yours
 -- depend on the extension (views over eventlog, functions returning its
 -- rows...): drop them first and re-create them afterwards. Grants you made on the

@@ -52,8 +52,8 @@ check "every event kept as it was" "$events_before" "$(sql part_src "$all_events
 check "tracking kept" "$tracking_before" "$(sql part_src "SELECT table_name, options FROM eventlog_tracked")"
 check "partitions from the oldest event's month" "2025-01-01 00:00:00+00" \
     "$(sql part_src "SET TimeZone = 'UTC'; SELECT min(from_time) FROM eventlog_partitions")"
-check "old events in their month's partition" "eventlog_p20250115 eventlog_p20250601" \
-    "$(sql part_src "SELECT string_agg(tableoid::regclass::text, ' ' ORDER BY id) FROM eventlog WHERE tool = 'backfill'" | sed 's/eventlog_p202501[0-9][0-9]/eventlog_p20250115/; s/eventlog_p202506[0-9][0-9]/eventlog_p20250601/')"
+check "old events in their month's partition" "eventlog_p20250101 eventlog_p20250601" \
+    "$(sql part_src "SELECT string_agg(tableoid::regclass::text, ' ' ORDER BY id) FROM eventlog WHERE tool = 'backfill'")"
 sql part_src "UPDATE item SET name = 'renamed' WHERE id = 1" >/dev/null
 check "tracking goes on: new ids after the old ones" "t item 1! -> renamed" \
     "$(sql part_src "SELECT id > $last_id, message FROM eventlog ORDER BY id DESC LIMIT 1" | tr '|' ' ')"
