@@ -1,4 +1,8 @@
 -- jsonb_diff_schema: every rule of the contract.
+-- The extension, when this file runs on its own (make installcheck REGRESS=...).
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS eventlog;
+RESET client_min_messages;
 
 -- The contract's example.
 SELECT jsonb_diff_schema('{"name":"John","status":"active"}',

@@ -6,6 +6,10 @@
 --
 -- Needs CREATE EXTENSION eventlog done (sql/install.sql) in schema public.
 --
+-- The extension, when this file runs on its own (make installcheck REGRESS=...).
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS eventlog;
+RESET client_min_messages;
 \set ECHO none
 SET client_min_messages = warning;
 \i test/model/jsonb_diff_model.sql

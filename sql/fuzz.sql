@@ -1,6 +1,10 @@
 -- Thousands of random templates and random JSON documents: every call either
 -- succeeds or raises the documented error (SQLSTATE 22023); the server never
 -- crashes, and eventlog_log records exactly one event per successful call.
+-- The extension, when this file runs on its own (make installcheck REGRESS=...).
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS eventlog;
+RESET client_min_messages;
 SELECT setseed(0.17);
 
 CREATE FUNCTION pg_temp.random_text(alphabet text[], max_len int) RETURNS text

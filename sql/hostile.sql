@@ -4,6 +4,10 @@
 -- events with search_path tricks. Expected: the documented errors, the
 -- server never restarts, and the history is unchanged except for the events
 -- the role was entitled to add (db_user = the role).
+-- The extension, when this file runs on its own (make installcheck REGRESS=...).
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS eventlog;
+RESET client_min_messages;
 \set SHOW_CONTEXT never
 \set VERBOSITY terse
 SET client_min_messages = warning;
@@ -18,6 +22,75 @@ SELECT eventlog_track('hostile_owned', tool => 'hostile_owned');
 INSERT INTO hostile_owned VALUES (1, 'one'), (2, 'two');
 UPDATE hostile_owned SET secret = 'uno' WHERE id = 1;
 SELECT eventlog_log('history', tool => 'hostile_history') > 0 AS logged;
+-- A table the role may not read, and its events (tool 'classified'), made
+-- every way there is: tracked, eventlog_log_row, eventlog_log naming it.
+CREATE TABLE hostile_secret (id int PRIMARY KEY, secret text);
+SELECT eventlog_track('hostile_secret', tool => 'classified');
+INSERT INTO hostile_secret VALUES (271828, 'TOPSECRET');
+SELECT eventlog_log_row(s, 'row {x}', jsonb_build_object('x', s.secret), tool => 'classified') > 0 AS logged
+FROM hostile_secret s;
+SELECT eventlog_log('log {x}', '{"x": "TOPSECRET"}', 'public.hostile_secret', '271828', tool => 'classified',
+                    changes => '{"old_value": {}, "new_value": {"secret": "TOPSECRET"}}') > 0 AS logged;
+SELECT min(id) AS secret_id, min(transaction_id::text) AS secret_xid FROM eventlog WHERE tool = 'classified' \gset
+-- reading_paths(): every function of the extension (found through
+-- pg_depend) and every view that reads the log (its rule depends on
+-- eventlog), called with the secret events' own values (an argument named
+-- like a column of the log gets that event's value; ids, transaction and
+-- table are the secret ones); what comes back is searched for the secret,
+-- the secret tool and the secret row's key. Returns what revealed them.
+CREATE FUNCTION public.hostile_reading_paths(secret_id bigint, secret_xid xid8, secret_actor text)
+RETURNS TABLE (path text, reveals text)
+LANGUAGE plpgsql AS $$
+DECLARE
+    f record;
+    q text;
+    r text;
+BEGIN
+    FOR f IN
+        SELECT p.oid::regprocedure::text AS path, p.proname, p.proretset,
+               (SELECT string_agg(
+                    CASE
+                        WHEN a.name = 'object_type' THEN quote_literal('public.hostile_secret')
+                        WHEN a.name = 'object_id' THEN quote_literal('271828')
+                        WHEN a.name = 'tool' THEN quote_literal('classified')
+                        WHEN a.name = 'actor' THEN quote_literal(secret_actor)
+                        WHEN a.type = 'regclass'::regtype THEN '''public.hostile_secret''::regclass'
+                        WHEN a.type = 'anyelement'::regtype AND p.proname = 'eventlog_for_key' THEN '271828'
+                        WHEN a.type = 'anyelement'::regtype THEN 'NULL::public.hostile_secret'
+                        WHEN a.type = 'xid8'::regtype THEN quote_literal(secret_xid::text) || '::xid8'
+                        WHEN a.type = 'bigint'::regtype THEN secret_id::text
+                        WHEN a.type = 'integer'::regtype THEN '1'
+                        ELSE 'NULL::' || a.type::regtype::text
+                    END, ', ' ORDER BY a.pos)
+                FROM unnest(p.proargtypes::oid[], (p.proargnames)[1:p.pronargs]) WITH ORDINALITY AS a(type, name, pos)) AS args
+        FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+        WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+          AND d.refobjid = (SELECT x.oid FROM pg_extension x WHERE x.extname = 'eventlog')
+          AND p.prorettype <> 'trigger'::regtype
+        UNION ALL
+        SELECT DISTINCT w.ev_class::regclass::text, NULL::name, NULL::boolean, NULL::text
+        FROM pg_depend d JOIN pg_rewrite w ON d.classid = 'pg_rewrite'::regclass AND d.objid = w.oid
+        WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = 'public.eventlog'::regclass
+        ORDER BY 1
+    LOOP
+        q := CASE WHEN f.proname IS NULL THEN format('SELECT string_agg(v::text, ''|'') FROM %s v', f.path)
+                  WHEN f.proretset THEN format('SELECT string_agg(r::text, ''|'') FROM public.%I(%s) r', f.proname, f.args)
+                  ELSE format('SELECT public.%I(%s)::text', f.proname, f.args) END;
+        BEGIN
+            EXECUTE q INTO r;
+        EXCEPTION WHEN OTHERS THEN
+            r := NULL;
+        END;
+        IF r LIKE '%TOPSECRET%' OR r LIKE '%classified%' OR r LIKE '%271828%' THEN
+            path := f.path;
+            reveals := concat_ws(', ', CASE WHEN r LIKE '%TOPSECRET%' THEN 'the secret' END,
+                                 CASE WHEN r LIKE '%classified%' THEN 'the secret tool' END,
+                                 CASE WHEN r LIKE '%271828%' THEN 'the secret row''s key' END);
+            RETURN NEXT;
+        END IF;
+    END LOOP;
+END
+$$;
 CREATE TABLE hostile_history AS
 SELECT max(id) AS max_id, count(*) AS events, md5(string_agg(e::text, '|' ORDER BY id)) AS digest
 FROM eventlog e;
@@ -482,6 +555,13 @@ FROM public.eventlog WHERE id > (SELECT max_id FROM hostile_history) AND (tool I
 ORDER BY id;
 
 -------------------------------------------------------------------------------
+-- Reading: no path shows the role events about a table it may not read.
+-------------------------------------------------------------------------------
+SELECT pg_temp.try('SELECT secret FROM hostile_secret') AS the_table_itself;
+SELECT * FROM public.hostile_reading_paths(:secret_id, :'secret_xid', :'admin');
+SELECT count(*) AS classified_events_seen FROM eventlog WHERE tool = 'classified' OR object_type = 'public.hostile_secret';
+
+-------------------------------------------------------------------------------
 -- eventlog.actor tricks: the actor is a claim, db_user is always the role.
 -------------------------------------------------------------------------------
 SET eventlog.actor = 'postgres';
@@ -513,6 +593,9 @@ SELECT message, actor, db_user, object_type, action FROM eventlog WHERE tool = '
 \set VERBOSITY terse
 SELECT pg_postmaster_start_time() = :'server_start' AS same_server,
        (SELECT backend_start FROM pg_stat_activity WHERE backend_type = 'checkpointer') = :'checkpointer_start' AS no_crash_restart;
+-- The same reading paths, as a role that may read everything: the check
+-- above finds what it looks for.
+SELECT * FROM public.hostile_reading_paths(:secret_id, :'secret_xid', :'admin');
 SELECT h.events = (SELECT count(*) FROM eventlog e WHERE e.id <= h.max_id) AS history_count_unchanged,
        h.digest = (SELECT md5(string_agg(e::text, '|' ORDER BY id)) FROM eventlog e WHERE e.id <= h.max_id) AS history_unchanged
 FROM hostile_history h;
@@ -528,7 +611,8 @@ SELECT rolname, rolconfig FROM pg_roles WHERE rolconfig IS NOT NULL AND rolname 
 SELECT count(*) AS actor_settings FROM pg_db_role_setting WHERE setconfig::text LIKE '%eventlog.actor%';
 
 SET client_min_messages = warning;
-DROP TABLE hostile_owned, hostile_history;
+DROP TABLE hostile_owned, hostile_history, hostile_secret;
+DROP FUNCTION public.hostile_reading_paths(bigint, xid8, text);
 DROP SCHEMA hostile CASCADE;
 DROP OWNED BY eventlog_hostile;
 DROP ROLE eventlog_hostile;

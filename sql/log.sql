@@ -1,4 +1,8 @@
 -- eventlog_log: records one event, returns its id.
+-- The extension, when this file runs on its own (make installcheck REGRESS=...).
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS eventlog;
+RESET client_min_messages;
 
 -- The original app's call, with named arguments.
 SELECT eventlog_log(

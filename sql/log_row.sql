@@ -1,4 +1,8 @@
 -- A table row as the object: eventlog_object() and eventlog_log_row().
+-- The extension, when this file runs on its own (make installcheck REGRESS=...).
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS eventlog;
+RESET client_min_messages;
 CREATE TABLE certificate (id int PRIMARY KEY, name text, status text);
 CREATE TABLE "Odd Name" (a int, "b c" text, u uuid, PRIMARY KEY (a, "b c"));
 CREATE TABLE by_uuid (id uuid PRIMARY KEY, v int);

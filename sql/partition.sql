@@ -2,6 +2,10 @@
 -- the extension is created; partitions created ahead of time by the
 -- extension itself; contract queries prune and stay index scans; purge
 -- drops whole partitions. (Output does not depend on today's date.)
+-- The extension, when this file runs on its own (make installcheck REGRESS=...).
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS eventlog;
+RESET client_min_messages;
 \set SHOW_CONTEXT never
 SET TimeZone = 'UTC';
 SET DateStyle = 'ISO';

@@ -1,5 +1,9 @@
 -- eventlog_purge: retention. Removes old events (oldest first, in batches),
 -- records a purge event, and is the only way events ever leave the log.
+-- The extension, when this file runs on its own (make installcheck REGRESS=...).
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS eventlog;
+RESET client_min_messages;
 \set SHOW_CONTEXT never
 CREATE ROLE purge_app;
 CREATE ROLE purge_operator;

@@ -1,5 +1,9 @@
 -- The query surface: eventlog_for_object/_key/_tool/_actor/_transaction,
 -- the views eventlog_by_tool and eventlog_by_object, and eventlog_page.
+-- The extension, when this file runs on its own (make installcheck REGRESS=...).
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS eventlog;
+RESET client_min_messages;
 \set SHOW_CONTEXT never
 SET TimeZone = 'UTC';
 

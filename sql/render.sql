@@ -1,4 +1,8 @@
 -- eventlog_render: the template rules of the contract.
+-- The extension, when this file runs on its own (make installcheck REGRESS=...).
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS eventlog;
+RESET client_min_messages;
 
 -- The first __ part is a readable prefix; the rest is an attribute path.
 SELECT eventlog_render('Item {item__name} was updated.', '{"item__name": {"id": 1, "name": "Cert A"}}');

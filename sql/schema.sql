@@ -1,5 +1,9 @@
 -- CREATE EXTENSION eventlog SCHEMA other: everything lives in that schema and
 -- nothing depends on the caller's search_path.
+-- The extension, when this file runs on its own (make installcheck REGRESS=...).
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS eventlog;
+RESET client_min_messages;
 DROP EXTENSION eventlog;
 CREATE SCHEMA audit;
 CREATE EXTENSION eventlog SCHEMA audit;

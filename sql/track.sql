@@ -1,4 +1,8 @@
 -- eventlog_track / eventlog_untrack and the capture trigger.
+-- The extension, when this file runs on its own (make installcheck REGRESS=...).
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS eventlog;
+RESET client_min_messages;
 \set SHOW_CONTEXT never
 CREATE TABLE certificate (
     id int PRIMARY KEY,
@@ -7,7 +11,7 @@ CREATE TABLE certificate (
     amount numeric,
     data jsonb,
     updated_at timestamptz NOT NULL DEFAULT '2024-01-01');
-SELECT max(id) AS start FROM eventlog \gset
+SELECT coalesce(max(id), 0) AS start FROM eventlog \gset
 CREATE VIEW events AS
     SELECT action, object_type, object_id, tool, actor, db_user, message, changes
     FROM eventlog WHERE id > :start ORDER BY id;

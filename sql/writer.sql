@@ -1,21 +1,55 @@
 -- Events reach the log by a direct insert while eventlog is as the extension
 -- made it, and through SQL (with the owner's rights) once the owner changed
 -- it (a CHECK constraint, an insert trigger); both give the same events, and
--- the owner's additions are honoured.
+-- the owner's additions are honoured. Which path ran shows as a DEBUG1
+-- line: "N events written by the direct path" or "... by the SQL path".
+-- The extension, when this file runs on its own (make installcheck REGRESS=...).
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS eventlog;
+RESET client_min_messages;
 \set SHOW_CONTEXT never
 CREATE TABLE w (id int PRIMARY KEY, v text);
 SELECT eventlog_track('w', tool => 'writer');
 
 BEGIN;
+SET LOCAL client_min_messages = debug1;
 INSERT INTO w VALUES (1, 'direct'), (2, 'direct');
 SELECT eventlog_log('direct log', tool => 'writer') > 0 AS logged;
+RESET client_min_messages;
 SELECT count(*) AS events, bool_and(transaction_id = pg_current_xact_id()) AS this_transaction
 FROM eventlog WHERE tool = 'writer';
 COMMIT;
 
+-- A rule on the log (here one that keeps a copy of every event) is honoured:
+-- the SQL path.
+CREATE TABLE copied_events (message text);
+CREATE RULE copy_events AS ON INSERT TO eventlog DO ALSO INSERT INTO copied_events VALUES (NEW.message);
+SET client_min_messages = debug1;
+SELECT eventlog_log('ruled', tool => 'writer') > 0 AS logged;
+RESET client_min_messages;
+DROP RULE copy_events ON eventlog;
+SELECT message AS copied_by_rule FROM copied_events;
+DROP TABLE copied_events;
+
+-- The log's own row security only filters what other roles read: the
+-- direct path. Row security forced on its owner too: the SQL path, as the
+-- owner, under its policies (a superuser owner, as here, bypasses them).
+SET client_min_messages = debug1;
+SELECT eventlog_log('row security on', tool => 'writer') > 0 AS logged;
+RESET client_min_messages;
+ALTER TABLE eventlog FORCE ROW LEVEL SECURITY;
+SET client_min_messages = debug1;
+\set VERBOSITY terse
+SELECT eventlog_log('row security forced', tool => 'writer') > 0 AS logged;
+\set VERBOSITY default
+RESET client_min_messages;
+ALTER TABLE eventlog NO FORCE ROW LEVEL SECURITY;
+
 ALTER TABLE eventlog ADD CONSTRAINT eventlog_test_check CHECK (message <> 'forbidden');
+SET client_min_messages = debug1;
 INSERT INTO w VALUES (3, 'sql'), (4, 'sql');
 SELECT eventlog_log('sql log', tool => 'writer') > 0 AS logged;
+RESET client_min_messages;
 \set VERBOSITY terse
 SELECT eventlog_log('forbidden', tool => 'writer');
 \echo :LAST_ERROR_SQLSTATE

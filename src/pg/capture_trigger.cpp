@@ -221,6 +221,7 @@ Datum capture(FunctionCallInfo fcinfo) {
     batch->extension_namespace = extension_namespace(fcinfo->flinfo->fn_oid);
     batch->common.actor = default_actor();
     batch->common.object_type = t->object_type.c_str();
+    batch->common.object_table = t->table;
     batch->common.tool = t->options.tool.c_str();
     batch->common.action = action_name(action);
     batch->common.db_user = current_role_name();

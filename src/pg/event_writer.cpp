@@ -25,6 +25,7 @@ enum Column {
     kTemplateMessage,
     kValuesJson,
     kTransactionId,
+    kObjectTable,
     kColumns
 };
 
@@ -48,6 +49,7 @@ const ColumnShape kShape[kColumns] = {
     {"template_message", TEXTOID, false},
     {"values_json", JSONBOID, false},
     {"transaction_id", XID8OID, true},
+    {"object_table", REGCLASSOID, false},
 };
 
 
@@ -66,13 +68,19 @@ Datum pointer_datum(const void* p, bool* isnull) {
 // (table_multi_insert, then the index entries). It skips the planner and
 // executor, and is taken when the table is exactly what this version
 // created: a plain table with these columns and NOT NULLs, no insert
-// triggers, no CHECK constraints, no row security; for a partitioned log,
-// the partition of the current time when it is such a table. Anything
-// else takes the SQL path below, which enforces whatever the owner added.
+// triggers, no rules, no CHECK constraints, no row security that applies to
+// its owner (FORCE ROW LEVEL SECURITY; the log's own policy only filters
+// what other roles read); for a partitioned log, the partition of the
+// current time when it is such a table. Anything else takes the SQL path
+// below, which enforces whatever the owner added.
 // ---------------------------------------------------------------------------
 
 bool direct_insert_possible(Relation table) {
-    if (table->rd_rel->relkind != RELKIND_RELATION || table->rd_rel->relrowsecurity) return false;
+    // (relhasrules can stay set after the last rule is dropped; rd_rules is
+    // what the rewriter would apply.)
+    if (table->rd_rel->relkind != RELKIND_RELATION || table->rd_rel->relforcerowsecurity ||
+        (table->rd_rules != nullptr && table->rd_rules->numLocks > 0))
+        return false;
     // Citus routes inserts into a distributed table through its executor
     // hooks; a tuple written straight into the coordinator's (shell) table
     // would never reach a shard.
@@ -120,6 +128,8 @@ int64 insert_direct(Relation table, Oid namespace_oid, const EventCommon* common
     shared[kValuesJson] = pointer_datum(common->values_json, &shared_null[kValuesJson]);
     shared[kTransactionId] = FullTransactionIdGetDatum(GetTopFullTransactionId());
     shared_null[kTransactionId] = false;
+    shared[kObjectTable] = ObjectIdGetDatum(common->object_table);
+    shared_null[kObjectTable] = !OidIsValid(common->object_table);
 
     constexpr int kChunk = 1000;
     TupleTableSlot* slots[kChunk];
@@ -191,35 +201,42 @@ Oid partition_for_now(Relation log, TimestampTz* until) {
 // triggers, constraints, more columns with defaults).
 // ---------------------------------------------------------------------------
 
-constexpr int kSqlParams = 10;
+constexpr int kSqlParams = 11;
 
 /// The prepared INSERT, kept for the life of the backend and re-made when
-/// the eventlog table is a different one (extension dropped and re-created).
+/// the eventlog table is a different one (extension dropped and re-created)
+/// or gained object_table (a log of 1.1 or older has no such column until
+/// ALTER EXTENSION eventlog UPDATE; this module writes into it meanwhile).
 struct CachedPlan {
     Oid table;
+    bool with_object_table;
     SPIPlanPtr plan;
 };
-CachedPlan sql_insert = {InvalidOid, nullptr};
+CachedPlan sql_insert = {InvalidOid, false, nullptr};
 
 SPIPlanPtr prepared_insert(Oid namespace_oid, Oid table) {
-    if (sql_insert.plan != nullptr && sql_insert.table == table) return sql_insert.plan;
+    bool with_object_table = get_attnum(table, kShape[kObjectTable].name) != InvalidAttrNumber;
+    if (sql_insert.plan != nullptr && sql_insert.table == table && sql_insert.with_object_table == with_object_table)
+        return sql_insert.plan;
     if (sql_insert.plan != nullptr) {
         SPI_freeplan(sql_insert.plan);
         sql_insert.plan = nullptr;
     }
     char* sql = psprintf(
         "INSERT INTO %s.eventlog (actor, message, object_type, object_id, tool, action, changes, db_user, "
-        "template_message, values_json) "
-        "SELECT $1, e.message, $3, e.object_id, $5, $6, e.changes, $8, $9, $10 "
+        "template_message, values_json%s) "
+        "SELECT $1, e.message, $3, e.object_id, $5, $6, e.changes, $8, $9, $10%s "
         "FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($4), pg_catalog.unnest($7)) "
         "AS e(message, object_id, changes) RETURNING id",
-        quote_identifier(get_namespace_name(namespace_oid)));
-    Oid types[kSqlParams] = {TEXTOID, TEXTARRAYOID, TEXTOID, TEXTARRAYOID, TEXTOID,
-                             TEXTOID, JSONBARRAYOID, TEXTOID, TEXTOID, JSONBOID};
+        quote_identifier(get_namespace_name(namespace_oid)), with_object_table ? ", object_table" : "",
+        with_object_table ? ", $11" : "");
+    Oid types[kSqlParams] = {TEXTOID, TEXTARRAYOID, TEXTOID, TEXTARRAYOID, TEXTOID,   TEXTOID,
+                             JSONBARRAYOID, TEXTOID, TEXTOID, JSONBOID,     REGCLASSOID};
     SPIPlanPtr plan = SPI_prepare(sql, kSqlParams, types);
     if (plan == nullptr) elog(ERROR, "eventlog: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
     SPI_keepplan(plan);
     sql_insert.table = table;
+    sql_insert.with_object_table = with_object_table;
     sql_insert.plan = plan;
     return plan;
 }
@@ -244,6 +261,8 @@ int64 insert_sql(Oid table, Oid namespace_oid, const EventCommon* common, const 
     values[7] = text_datum(common->db_user, &isnull[7]);
     values[8] = pointer_datum(common->template_message, &isnull[8]);
     values[9] = pointer_datum(common->values_json, &isnull[9]);
+    values[10] = ObjectIdGetDatum(common->object_table);
+    isnull[10] = !OidIsValid(common->object_table);
     char nulls[kSqlParams];
     for (int i = 0; i < kSqlParams; i++) nulls[i] = isnull[i] ? 'n' : ' ';
 
@@ -316,6 +335,9 @@ int64 write_events(Oid namespace_oid, const EventCommon* common, const EventRows
     }
     table_close(table, NoLock);
     if (!written) first_id = insert_sql(table_oid, namespace_oid, common, rows);
+    // Which path ran, for tests and for an owner wondering about speed.
+    elog(DEBUG1, "eventlog: %d event%s written by the %s path", rows->n, rows->n == 1 ? "" : "s",
+         written ? "direct" : "SQL");
     // Later commands of this transaction see the events.
     CommandCounterIncrement();
     return first_id;

@@ -13,6 +13,7 @@ namespace eventlog::pg {
 struct EventCommon {
     const char* actor;
     const char* object_type;
+    Oid object_table;  // the table the events are about (event_visibility.hpp); InvalidOid: none
     const char* tool;
     const char* action;
     const char* db_user;  // required

@@ -1,6 +1,7 @@
 // eventlog_log(template_message, values_json, object_type, object_id, actor,
 //              tool, action, changes) RETURNS bigint
 #include "pg/boundary.hpp"
+#include "pg/event_visibility.hpp"
 #include "pg/event_writer.hpp"
 #include "pg/message_render.hpp"
 #include "pg/postgres.hpp"
@@ -20,6 +21,7 @@ Datum log_event(FunctionCallInfo fcinfo, text* message) {
     common.template_message = PG_ARGISNULL(0) ? nullptr : PG_GETARG_TEXT_PP(0);
     common.values_json = PG_ARGISNULL(1) ? nullptr : PG_GETARG_JSONB_P(1);
     common.object_type = text_arg(fcinfo, 2);
+    common.object_table = table_named(common.object_type);
     common.actor = PG_ARGISNULL(4) ? default_actor() : text_arg(fcinfo, 4);
     common.tool = text_arg(fcinfo, 5);
     common.action = text_arg(fcinfo, 6);

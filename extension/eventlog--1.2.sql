@@ -1,0 +1,676 @@
+-- eventlog 1.2: the log (plain or time-partitioned, append-only, readable
+-- event by event as the events' tables are: row security), jsonb_diff_schema,
+-- eventlog_render, eventlog_log and eventlog_log_row, table tracking, the
+-- query functions and views, retention.
+--
+-- Every name is schema-qualified (@extschema@ or pg_catalog): nothing here
+-- depends on the search_path of whoever runs CREATE EXTENSION.
+
+\echo Use "CREATE EXTENSION eventlog" to load this file. \quit
+
+-------------------------------------------------------------------------------
+-- The log
+-------------------------------------------------------------------------------
+
+CREATE SEQUENCE @extschema@.eventlog_id_seq AS bigint;
+
+-- The layout is chosen when the extension is created. By default eventlog
+-- is a plain table. With the setting eventlog.partition_interval (for
+-- example SET eventlog.partition_interval = '1 month' before CREATE
+-- EXTENSION) it is range-partitioned by "timestamp", one partition per
+-- interval (whole months or whole days, aligned in UTC), kept ready ahead
+-- of time by eventlog_partition_maintain, which the writer calls itself.
+CREATE TABLE @extschema@.eventlog_partition_settings (
+    partition_interval interval NOT NULL,
+    premake            integer  NOT NULL DEFAULT 3 CHECK (premake BETWEEN 1 AND 120),
+    singleton          boolean  NOT NULL DEFAULT true CHECK (singleton),
+    CONSTRAINT eventlog_partition_settings_pkey PRIMARY KEY (singleton)
+);
+REVOKE ALL ON TABLE @extschema@.eventlog_partition_settings FROM PUBLIC;
+GRANT SELECT ON TABLE @extschema@.eventlog_partition_settings TO PUBLIC;
+COMMENT ON TABLE @extschema@.eventlog_partition_settings IS
+'The time partitioning of eventlog (one row when it is partitioned, none when it is a plain table): the interval of one partition, and how many partitions after the current one are kept ready. Not dumped: CREATE EXTENSION fills it from eventlog.partition_interval, also when a dump is restored';
+
+CREATE FUNCTION @extschema@.eventlog_partition_start(at timestamptz, partition_interval interval)
+RETURNS timestamptz
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    months integer := (extract(year FROM partition_interval) * 12 + extract(month FROM partition_interval))::integer;
+    days integer := extract(day FROM partition_interval)::integer;
+    month_index integer;
+BEGIN
+    IF partition_interval <> make_interval(months => months, days => days)
+       OR NOT ((months > 0 AND days = 0) OR (months = 0 AND days > 0)) THEN
+        RAISE EXCEPTION 'eventlog: a partition interval is a whole number of months or of days, not %', partition_interval
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'For example ''1 month'', ''3 months'', ''1 year'', ''7 days'' or ''1 day''.';
+    END IF;
+    IF days > 0 THEN
+        RETURN date_bin(make_interval(days => days), at, timestamptz '2000-01-01 00:00:00+00');
+    END IF;
+    month_index := (extract(year FROM at AT TIME ZONE 'UTC') * 12 + extract(month FROM at AT TIME ZONE 'UTC') - 1)::integer;
+    month_index := month_index - month_index % months;
+    RETURN make_timestamptz(month_index / 12, month_index % 12 + 1, 1, 0, 0, 0, 'UTC');
+END
+$function$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_partition_start(timestamptz, interval) IS
+'The start of the partition of the given interval that holds the given time (partitions are aligned in UTC: months from the 1st, days from 2000-01-01)';
+
+-- The primary key and indexes of the log, in one place: a plain log has
+-- them itself; a partitioned log has them on each partition (the parent has
+-- none, so that pg_restore re-creates each partition's own indexes instead
+-- of colliding with copies that ATTACH PARTITION would have made).
+--
+-- One object's history and one tool's events, newest first, are index scans
+-- (read backwards). Ascending keys keep inserts of new events together at
+-- the end of each object's and tool's range; identifiers compare bytewise
+-- (COLLATE "C"), which is both faster and independent of the locale. The
+-- other filters of eventlog_page, the unfiltered list and one transaction's
+-- events have their own indexes; new entries land at the end of each key's
+-- range (or of the whole index), which keeps these cheap to maintain.
+-- The indexes that counts read carry object_table, the column the row
+-- security rule reads, so that counting stays an index-only scan.
+CREATE FUNCTION @extschema@.eventlog_create_indexes(target regclass, key_columns text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    name text := (SELECT c.relname FROM pg_class c WHERE c.oid = target);
+BEGIN
+    EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I PRIMARY KEY (%s)', target, name || '_pkey', key_columns);
+    EXECUTE format('CREATE INDEX %I ON %s (object_type, object_id, "timestamp", id) INCLUDE (object_table)', name || '_object_idx', target);
+    EXECUTE format('CREATE INDEX %I ON %s (tool, "timestamp", id) INCLUDE (object_table)', name || '_tool_idx', target);
+    EXECUTE format('CREATE INDEX %I ON %s (actor, "timestamp", id) INCLUDE (object_table)', name || '_actor_idx', target);
+    EXECUTE format('CREATE INDEX %I ON %s (action, "timestamp", id) INCLUDE (object_table)', name || '_action_idx', target);
+    EXECUTE format('CREATE INDEX %I ON %s ("timestamp", id) INCLUDE (object_table)', name || '_time_idx', target);
+    EXECUTE format('CREATE INDEX %I ON %s (transaction_id)', name || '_transaction_idx', target);
+END
+$function$;
+
+REVOKE ALL ON FUNCTION @extschema@.eventlog_create_indexes(regclass, text) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.eventlog_create_indexes(regclass, text) IS
+'Creates the primary key (on key_columns) and the query indexes of the log or of one of its partitions; used by CREATE EXTENSION and eventlog_partition_maintain';
+
+-- The log, in the chosen layout: the same columns either way.
+DO $layout$
+DECLARE
+    setting text := pg_catalog.current_setting('eventlog.partition_interval', true);
+    partitioned boolean := COALESCE(setting, '') OPERATOR(pg_catalog.<>) '';
+BEGIN
+    IF partitioned THEN
+        -- Validates the interval (22023 when it is not whole months or days).
+        PERFORM @extschema@.eventlog_partition_start(pg_catalog.now(), setting::pg_catalog.interval);
+        INSERT INTO @extschema@.eventlog_partition_settings (partition_interval)
+        VALUES (setting::pg_catalog.interval);
+    END IF;
+    EXECUTE pg_catalog.format($table$
+CREATE TABLE @extschema@.eventlog (
+    id               bigint      NOT NULL DEFAULT pg_catalog.nextval('@extschema@.eventlog_id_seq'::pg_catalog.regclass),
+    "timestamp"      timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    actor            text COLLATE pg_catalog."C",
+    message          text        NOT NULL DEFAULT '',
+    object_type      text COLLATE pg_catalog."C",
+    object_id        text COLLATE pg_catalog."C",
+    tool             text COLLATE pg_catalog."C",
+    action           text COLLATE pg_catalog."C",
+    changes          jsonb,
+    db_user          text        NOT NULL DEFAULT CURRENT_USER,
+    template_message text,
+    values_json      jsonb,
+    transaction_id   xid8        NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
+    object_table     pg_catalog.regclass
+) %s$table$,
+        CASE WHEN partitioned THEN 'PARTITION BY RANGE ("timestamp")' ELSE '' END);
+    IF NOT partitioned THEN
+        PERFORM @extschema@.eventlog_create_indexes('@extschema@.eventlog', 'id');
+    END IF;
+END
+$layout$;
+
+ALTER SEQUENCE @extschema@.eventlog_id_seq OWNED BY @extschema@.eventlog.id;
+
+-- pg_dump dumps the events and the sequence position, not only the empty table.
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.eventlog', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.eventlog_id_seq', '');
+
+-- Ordinary roles read the log; only the extension's functions write it.
+REVOKE ALL ON TABLE @extschema@.eventlog FROM PUBLIC;
+REVOKE ALL ON SEQUENCE @extschema@.eventlog_id_seq FROM PUBLIC;
+GRANT SELECT ON TABLE @extschema@.eventlog TO PUBLIC;
+
+-- Append-only, even for the table's owner: events are never changed; only
+-- eventlog_purge removes old ones (its deletes pass through a window of the
+-- C trigger function that no SQL can open).
+CREATE FUNCTION @extschema@.eventlog_refuse_rewrite() RETURNS trigger
+    LANGUAGE c
+AS 'MODULE_PATHNAME', 'eventlog_refuse_rewrite';
+
+CREATE TRIGGER eventlog_append_only
+    BEFORE UPDATE OR DELETE ON @extschema@.eventlog
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.eventlog_refuse_rewrite();
+CREATE TRIGGER eventlog_append_only_truncate
+    BEFORE TRUNCATE ON @extschema@.eventlog
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.eventlog_refuse_rewrite();
+
+COMMENT ON TABLE @extschema@.eventlog IS 'The audit trail: one row per event, append-only';
+COMMENT ON COLUMN @extschema@.eventlog.id IS 'Event id, increasing';
+COMMENT ON COLUMN @extschema@.eventlog."timestamp" IS 'When the event was recorded';
+COMMENT ON COLUMN @extschema@.eventlog.actor IS 'Who caused it: the actor argument, else eventlog.actor, else the database role';
+COMMENT ON COLUMN @extschema@.eventlog.message IS 'The rendered message template ('''' when none)';
+COMMENT ON COLUMN @extschema@.eventlog.object_type IS 'What kind of object; for tracked tables the schema-qualified table name';
+COMMENT ON COLUMN @extschema@.eventlog.object_id IS 'The object''s key as text; composite keys as a JSON array text';
+COMMENT ON COLUMN @extschema@.eventlog.tool IS 'Feature or app category, for filtering';
+COMMENT ON COLUMN @extschema@.eventlog.action IS 'create, update, delete, truncate, or any custom string';
+COMMENT ON COLUMN @extschema@.eventlog.changes IS '{"old_value": {...}, "new_value": {...}} or NULL';
+COMMENT ON COLUMN @extschema@.eventlog.db_user IS 'The database role that performed the change';
+COMMENT ON COLUMN @extschema@.eventlog.template_message IS 'The template the message was rendered from';
+COMMENT ON COLUMN @extschema@.eventlog.values_json IS 'The values the message was rendered from (eventlog_log; NULL for tracked changes, whose values are in changes)';
+COMMENT ON COLUMN @extschema@.eventlog.transaction_id IS 'The transaction that recorded the event';
+COMMENT ON COLUMN @extschema@.eventlog.object_table IS
+'The table the event is about, decided when it was written (tracked changes, eventlog_log_row, eventlog_log whose object_type named a table); NULL: about no table. Roles other than the owner see the event only while they may SELECT that table';
+COMMENT ON SEQUENCE @extschema@.eventlog_id_seq IS 'Ids of eventlog';
+COMMENT ON FUNCTION @extschema@.eventlog_refuse_rewrite() IS 'Trigger keeping eventlog append-only (only eventlog_purge may remove events)';
+
+-- Who may read which events: a role sees an event about a table only while
+-- it may SELECT that table (table-level, directly or through membership);
+-- events about a table that no longer exists only the roles that bypass
+-- row security see (superusers, BYPASSRLS roles, the log's owner and the
+-- members of the owner role); events about no table every role that may
+-- read the log. Every reading path (the table, the functions, the views,
+-- which read with the caller's rights) goes through this policy.
+CREATE FUNCTION @extschema@.eventlog_readable(object_table pg_catalog.regclass)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'eventlog_readable'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.eventlog_readable(pg_catalog.regclass) IS
+'The row security rule of eventlog: true when the event is about no table (NULL), or the current role may SELECT the table (checked once per table per query); false for a table that no longer exists';
+
+CREATE FUNCTION @extschema@.eventlog_object_table(object_type text)
+RETURNS pg_catalog.regclass
+AS 'MODULE_PATHNAME', 'eventlog_object_table'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.eventlog_object_table(text) IS
+'The table an event with this object_type is about, as eventlog_log decides it when writing: a schema-qualified name (or a bare one on the search_path) of a table, view, materialized view or foreign table; NULL when it names none';
+
+ALTER TABLE @extschema@.eventlog ENABLE ROW LEVEL SECURITY;
+CREATE POLICY eventlog_readable ON @extschema@.eventlog FOR SELECT TO PUBLIC
+    USING (@extschema@.eventlog_readable(object_table));
+COMMENT ON POLICY eventlog_readable ON @extschema@.eventlog IS
+'Roles see an event about a table only while they may SELECT that table (see eventlog_readable)';
+
+-------------------------------------------------------------------------------
+-- Time partitions (when eventlog.partition_interval chose them)
+-------------------------------------------------------------------------------
+
+CREATE VIEW @extschema@.eventlog_partitions AS
+SELECT c.oid::pg_catalog.regclass AS partition,
+       bounds[1]::pg_catalog.timestamptz AS from_time,
+       bounds[2]::pg_catalog.timestamptz AS to_time
+FROM pg_catalog.pg_inherits i
+JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.inhrelid
+CROSS JOIN LATERAL pg_catalog.regexp_match(pg_catalog.pg_get_expr(c.relpartbound, c.oid),
+                                           '^FOR VALUES FROM \(''([^'']*)''\) TO \(''([^'']*)''\)$') AS bounds
+WHERE i.inhparent OPERATOR(pg_catalog.=) '@extschema@.eventlog'::pg_catalog.regclass;
+
+GRANT SELECT ON @extschema@.eventlog_partitions TO PUBLIC;
+COMMENT ON VIEW @extschema@.eventlog_partitions IS
+'The time partitions of eventlog, each with the range of "timestamp" it holds (from_time inclusive, to_time exclusive); empty when eventlog is a plain table';
+
+CREATE FUNCTION @extschema@.eventlog_partition_maintain(since timestamptz DEFAULT NULL)
+RETURNS timestamptz
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    settings record;
+    now_at timestamptz := clock_timestamp();
+    -- Period starts as UTC timestamps: month arithmetic free of time zones.
+    current_start timestamp;
+    first_start timestamp;
+    period_start timestamp;
+    name text;
+    needed boolean;
+    lock_key bigint := hashtextextended('eventlog partitions', '@extschema@.eventlog'::regclass::oid::bigint);
+BEGIN
+    SELECT s.partition_interval, s.premake INTO settings FROM @extschema@.eventlog_partition_settings s;
+    IF NOT FOUND OR (SELECT c.relkind FROM pg_class c WHERE c.oid = '@extschema@.eventlog'::regclass) <> 'p' THEN
+        RETURN 'infinity';
+    END IF;
+    current_start := @extschema@.eventlog_partition_start(now_at, settings.partition_interval) AT TIME ZONE 'UTC';
+    first_start := @extschema@.eventlog_partition_start(least(since, now_at), settings.partition_interval) AT TIME ZONE 'UTC';
+
+    -- Nothing to do while every partition from `since` (or the current
+    -- one) to `premake` after the current one exists.
+    IF NOT EXISTS (
+        SELECT FROM generate_series(first_start, current_start + settings.premake * settings.partition_interval,
+                                    settings.partition_interval) AS s(p)
+        WHERE NOT EXISTS (SELECT FROM @extschema@.eventlog_partitions e
+                          WHERE e.from_time <= s.p AT TIME ZONE 'UTC' AND s.p AT TIME ZONE 'UTC' < e.to_time)) THEN
+        RETURN (current_start + settings.partition_interval) AT TIME ZONE 'UTC';
+    END IF;
+
+    -- One creator at a time. The current and the next partition are needed
+    -- now (and all of them when `since` is given): wait for another creator,
+    -- and fail as the write would. The others are only ahead of time: leave
+    -- them to whoever is already at it, and look again in a minute; a
+    -- failure there is only a warning.
+    needed := since IS NOT NULL OR EXISTS (
+        SELECT FROM generate_series(current_start, current_start + settings.partition_interval,
+                                    settings.partition_interval) AS s(p)
+        WHERE NOT EXISTS (SELECT FROM @extschema@.eventlog_partitions e
+                          WHERE e.from_time <= s.p AT TIME ZONE 'UTC' AND s.p AT TIME ZONE 'UTC' < e.to_time));
+    IF needed THEN
+        PERFORM pg_advisory_xact_lock(lock_key);
+    ELSIF NOT pg_try_advisory_xact_lock(lock_key) THEN
+        RETURN now_at + interval '1 minute';
+    END IF;
+
+    BEGIN
+        FOR period_start IN
+            SELECT s.p FROM generate_series(first_start, current_start + settings.premake * settings.partition_interval,
+                                            settings.partition_interval) AS s(p)
+        LOOP
+            CONTINUE WHEN EXISTS (SELECT FROM @extschema@.eventlog_partitions e
+                                  WHERE e.from_time <= period_start AT TIME ZONE 'UTC'
+                                    AND period_start AT TIME ZONE 'UTC' < e.to_time);
+            name := 'eventlog_p' || to_char(period_start, 'YYYYMMDD');
+            -- Created apart and attached (SHARE UPDATE EXCLUSIVE on eventlog):
+            -- readers and writers of the log are not blocked meanwhile.
+            EXECUTE format('CREATE TABLE @extschema@.%I (LIKE @extschema@.eventlog INCLUDING DEFAULTS INCLUDING STORAGE INCLUDING COMPRESSION)', name);
+            PERFORM @extschema@.eventlog_create_indexes(format('@extschema@.%I', name)::regclass, 'id, "timestamp"');
+            EXECUTE format('ALTER TABLE @extschema@.eventlog ATTACH PARTITION @extschema@.%I FOR VALUES FROM (%L) TO (%L)',
+                           name, period_start AT TIME ZONE 'UTC',
+                           (period_start + settings.partition_interval) AT TIME ZONE 'UTC');
+            EXECUTE format('CREATE TRIGGER eventlog_append_only_truncate BEFORE TRUNCATE ON @extschema@.%I '
+                           'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.eventlog_refuse_rewrite()', name);
+            EXECUTE format('COMMENT ON TABLE @extschema@.%I IS %L', name,
+                           format('Events recorded from %s UTC to %s UTC (a partition of eventlog)',
+                                  period_start, period_start + settings.partition_interval));
+        END LOOP;
+    EXCEPTION WHEN OTHERS THEN
+        IF needed THEN
+            RAISE;
+        END IF;
+        RAISE WARNING 'eventlog: could not create the partitions ahead of time: %', SQLERRM;
+        RETURN now_at + interval '1 minute';
+    END;
+    RETURN (current_start + settings.partition_interval) AT TIME ZONE 'UTC';
+END
+$function$;
+
+REVOKE ALL ON FUNCTION @extschema@.eventlog_partition_maintain(timestamptz) FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.eventlog_partition_maintain(timestamptz) IS
+'Creates the missing time partitions of eventlog, from the one holding `since` (default: now) to premake after the current one, and returns when it is next due; the extension calls it itself when it writes, so no scheduler is needed; does nothing for a plain table';
+
+-------------------------------------------------------------------------------
+-- Functions
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.jsonb_diff_schema(
+    old_data jsonb,
+    new_data jsonb,
+    exclude_keys text[] DEFAULT '{}',
+    deep boolean DEFAULT false)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'eventlog_jsonb_diff_schema'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.jsonb_diff_schema(jsonb, jsonb, text[], boolean) IS
+'What changed between two JSON objects: {"old_value": {...}, "new_value": {...}}. NULL old_data is a creation, NULL new_data a deletion; deep => true recurses into nested objects and id-keyed arrays';
+
+CREATE FUNCTION @extschema@.eventlog_render(
+    template_message text,
+    values_json jsonb DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'eventlog_render'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.eventlog_render(text, jsonb) IS
+'Renders a message template: {key} looks up key in values_json, {item__a__b} follows the path a.b into values_json->''item__a__b''; {{ and }} are literal braces';
+
+CREATE FUNCTION @extschema@.eventlog_log(
+    template_message text,
+    values_json jsonb DEFAULT NULL,
+    object_type text DEFAULT NULL,
+    object_id text DEFAULT NULL,
+    actor text DEFAULT NULL,
+    tool text DEFAULT NULL,
+    action text DEFAULT NULL,
+    changes jsonb DEFAULT NULL)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'eventlog_log'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.eventlog_log(text, jsonb, text, text, text, text, text, jsonb) IS
+'Records one event and returns its id; message = eventlog_render(template_message, values_json), actor defaults to eventlog.actor, then the calling role';
+
+CREATE FUNCTION @extschema@.eventlog_object(
+    row_value anyelement,
+    OUT object_type text,
+    OUT object_id text)
+AS 'MODULE_PATHNAME', 'eventlog_object'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.eventlog_object(anyelement) IS
+'The object a table row is: object_type (schema-qualified table name) and object_id (primary key as text; composite keys as a JSON array text)';
+
+CREATE FUNCTION @extschema@.eventlog_log_row(
+    object anyelement,
+    template_message text DEFAULT NULL,
+    values_json jsonb DEFAULT NULL,
+    actor text DEFAULT NULL,
+    tool text DEFAULT NULL,
+    action text DEFAULT NULL,
+    changes jsonb DEFAULT NULL)
+RETURNS bigint
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+AS $$
+    SELECT @extschema@.eventlog_log(template_message, values_json, o.object_type, o.object_id,
+                                    actor, tool, action, changes)
+    FROM @extschema@.eventlog_object(object) AS o
+    WHERE o.object_type IS NOT NULL  -- a NULL row: nothing recorded, NULL returned
+$$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_log_row(anyelement, text, jsonb, text, text, text, jsonb) IS
+'eventlog_log with a table row as the object: object_type and object_id come from the row''s table and primary key (a NULL row records nothing and returns NULL)';
+
+-------------------------------------------------------------------------------
+-- Tracking tables with triggers
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.eventlog_capture() RETURNS trigger
+AS 'MODULE_PATHNAME', 'eventlog_capture'
+LANGUAGE C;
+
+COMMENT ON FUNCTION @extschema@.eventlog_capture() IS
+'Trigger attached by eventlog_track(): records one event per changed row, in bulk per statement. Its argument holds the tracking options';
+
+CREATE FUNCTION @extschema@.eventlog_check_tracking(target regclass, options jsonb) RETURNS void
+AS 'MODULE_PATHNAME', 'eventlog_check_tracking'
+LANGUAGE C STABLE STRICT;
+
+COMMENT ON FUNCTION @extschema@.eventlog_check_tracking(regclass, jsonb) IS
+'Validates tracking options for a table (primary key, excluded columns, message templates) without changing anything; used by eventlog_track()';
+
+CREATE FUNCTION @extschema@.eventlog_track(
+    target regclass,
+    tool text DEFAULT NULL,
+    exclude_columns text[] DEFAULT '{}',
+    messages jsonb DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    table_row record;
+    options jsonb;
+    argument text;
+BEGIN
+    IF target IS NULL THEN
+        RAISE EXCEPTION 'eventlog_track: target must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    SELECT c.relname, c.relkind, c.relowner INTO table_row FROM pg_catalog.pg_class c WHERE c.oid = target;
+    IF table_row.relkind IS NULL OR table_row.relkind NOT IN ('r', 'p') THEN
+        RAISE EXCEPTION 'eventlog_track: % is not a table', target USING ERRCODE = 'wrong_object_type';
+    END IF;
+    IF NOT pg_catalog.pg_has_role(current_user, table_row.relowner, 'MEMBER') THEN
+        RAISE EXCEPTION 'eventlog_track: must be owner of table %', target
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF target = '@extschema@.eventlog'::pg_catalog.regclass THEN
+        RAISE EXCEPTION 'eventlog_track: the log itself cannot be tracked' USING ERRCODE = 'wrong_object_type';
+    END IF;
+
+    options := pg_catalog.jsonb_build_object(
+        'tool', COALESCE(tool, table_row.relname::text),
+        'exclude_columns', pg_catalog.to_jsonb(COALESCE(exclude_columns, '{}'::text[])),
+        'messages', COALESCE(messages, '{}'::jsonb));
+    PERFORM @extschema@.eventlog_check_tracking(target, options);
+    argument := options::text;
+
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER eventlog_capture_insert AFTER INSERT ON %s '
+        'REFERENCING NEW TABLE AS eventlog_new_rows '
+        'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.eventlog_capture(%L)', target, argument);
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER eventlog_capture_update AFTER UPDATE ON %s '
+        'REFERENCING OLD TABLE AS eventlog_old_rows NEW TABLE AS eventlog_new_rows '
+        'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.eventlog_capture(%L)', target, argument);
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER eventlog_capture_delete AFTER DELETE ON %s '
+        'REFERENCING OLD TABLE AS eventlog_old_rows '
+        'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.eventlog_capture(%L)', target, argument);
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER eventlog_capture_truncate AFTER TRUNCATE ON %s '
+        'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.eventlog_capture(%L)', target, argument);
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_track(regclass, text, text[], jsonb) IS
+'Records every INSERT, UPDATE, DELETE and TRUNCATE of a table in eventlog. tool defaults to the table''s name; exclude_columns never appear in changes; messages maps create/update/delete/truncate to templates with {actor}, {tool}, {action}, {object_type}, {object_id}, {old__COLUMN}, {new__COLUMN}. Calling it again replaces the options';
+
+CREATE FUNCTION @extschema@.eventlog_untrack(target regclass)
+RETURNS boolean
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    owner oid;
+    trigger_name name;
+    found_any boolean := false;
+BEGIN
+    IF target IS NULL THEN
+        RAISE EXCEPTION 'eventlog_untrack: target must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    SELECT c.relowner INTO owner FROM pg_catalog.pg_class c WHERE c.oid = target;
+    IF NOT pg_catalog.pg_has_role(current_user, owner, 'MEMBER') THEN
+        RAISE EXCEPTION 'eventlog_untrack: must be owner of table %', target
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    FOR trigger_name IN
+        SELECT t.tgname FROM pg_catalog.pg_trigger t
+        WHERE t.tgrelid = target
+          AND t.tgfoid = '@extschema@.eventlog_capture()'::pg_catalog.regprocedure
+    LOOP
+        EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', trigger_name, target);
+        found_any := true;
+    END LOOP;
+    RETURN found_any;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_untrack(regclass) IS
+'Stops recording a table''s changes (its events stay); returns false when the table was not tracked';
+
+CREATE VIEW @extschema@.eventlog_tracked AS
+SELECT t.tgrelid::pg_catalog.regclass AS table_name,
+       o.options ->> 'tool' AS tool,
+       ARRAY(SELECT pg_catalog.jsonb_array_elements_text(o.options -> 'exclude_columns')) AS exclude_columns,
+       o.options -> 'messages' AS messages,
+       o.options
+FROM pg_catalog.pg_trigger t
+CROSS JOIN LATERAL (
+    SELECT pg_catalog.convert_from(pg_catalog.substring(t.tgargs, 1, pg_catalog.length(t.tgargs) - 1),
+                                   pg_catalog.getdatabaseencoding())::jsonb AS options) o
+WHERE t.tgfoid = '@extschema@.eventlog_capture()'::pg_catalog.regprocedure
+  AND t.tgname = 'eventlog_capture_truncate';
+
+COMMENT ON VIEW @extschema@.eventlog_tracked IS 'Tracked tables and their options, one row per table';
+GRANT SELECT ON @extschema@.eventlog_tracked TO PUBLIC;
+
+-------------------------------------------------------------------------------
+-- Queries: every one is an index scan, newest first ("timestamp" DESC, id DESC)
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.eventlog_for_object(object_type text, object_id text)
+RETURNS SETOF @extschema@.eventlog
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT e.* FROM @extschema@.eventlog e
+    WHERE e.object_type OPERATOR(pg_catalog.=) $1 AND e.object_id OPERATOR(pg_catalog.=) $2
+    ORDER BY e."timestamp" DESC, e.id DESC
+$$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_for_object(text, text) IS
+'One object''s events, newest first (the original app''s GET /<id>/log/)';
+
+CREATE FUNCTION @extschema@.eventlog_for_key(target regclass, object_key anyelement)
+RETURNS SETOF @extschema@.eventlog
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT e.* FROM @extschema@.eventlog e
+    WHERE e.object_type OPERATOR(pg_catalog.=) (
+              SELECT pg_catalog.format('%I.%I', n.nspname, c.relname)
+              FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+              WHERE c.oid OPERATOR(pg_catalog.=) $1)
+      AND e.object_id OPERATOR(pg_catalog.=) (
+              CASE WHEN pg_catalog.json_typeof(pg_catalog.to_json($2)) OPERATOR(pg_catalog.=) 'object'
+                   THEN (SELECT '[' OPERATOR(pg_catalog.||) pg_catalog.string_agg(f.value::text, ',' ORDER BY f.ordinality)
+                                    OPERATOR(pg_catalog.||) ']'
+                         FROM pg_catalog.json_each(pg_catalog.to_json($2)) WITH ORDINALITY AS f)
+                   ELSE $2::text END)
+    ORDER BY e."timestamp" DESC, e.id DESC
+$$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_for_key(regclass, anyelement) IS
+'One tracked row''s events, newest first, from its table and its key in its own type: eventlog_for_key(''certificate'', 42); composite keys as a row: eventlog_for_key(''line'', ROW(1, ''a''))';
+
+CREATE FUNCTION @extschema@.eventlog_for_tool(tool text)
+RETURNS SETOF @extschema@.eventlog
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT e.* FROM @extschema@.eventlog e
+    WHERE e.tool OPERATOR(pg_catalog.=) $1
+    ORDER BY e."timestamp" DESC, e.id DESC
+$$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_for_tool(text) IS 'One tool''s events, newest first';
+
+CREATE FUNCTION @extschema@.eventlog_for_actor(actor text)
+RETURNS SETOF @extschema@.eventlog
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT e.* FROM @extschema@.eventlog e
+    WHERE e.actor OPERATOR(pg_catalog.=) $1
+    ORDER BY e."timestamp" DESC, e.id DESC
+$$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_for_actor(text) IS 'One actor''s events, newest first';
+
+CREATE FUNCTION @extschema@.eventlog_for_transaction(transaction_id xid8 DEFAULT pg_catalog.pg_current_xact_id_if_assigned())
+RETURNS SETOF @extschema@.eventlog
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT e.* FROM @extschema@.eventlog e
+    WHERE e.transaction_id OPERATOR(pg_catalog.=) $1
+    ORDER BY e."timestamp" DESC, e.id DESC
+$$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_for_transaction(xid8) IS
+'One transaction''s events (by default the current transaction''s), newest first';
+
+-- The views read with the caller's rights (security_invoker): the log's
+-- row security applies to their counts.
+CREATE VIEW @extschema@.eventlog_by_tool WITH (security_invoker = true) AS
+SELECT e.tool,
+       pg_catalog.count(*) AS events,
+       pg_catalog.min(e."timestamp") AS first_at,
+       pg_catalog.max(e."timestamp") AS last_at
+FROM @extschema@.eventlog e
+GROUP BY e.tool;
+
+COMMENT ON VIEW @extschema@.eventlog_by_tool IS
+'One row per tool: events (count), first_at, last_at; filtering on tool is an index-only scan';
+
+CREATE VIEW @extschema@.eventlog_by_object WITH (security_invoker = true) AS
+SELECT e.object_type,
+       e.object_id,
+       pg_catalog.count(*) AS events,
+       pg_catalog.min(e."timestamp") AS first_at,
+       pg_catalog.max(e."timestamp") AS last_at
+FROM @extschema@.eventlog e
+GROUP BY e.object_type, e.object_id;
+
+COMMENT ON VIEW @extschema@.eventlog_by_object IS
+'One row per object: events (count), first_at, last_at; filtering on object_type and object_id is an index-only scan';
+
+GRANT SELECT ON @extschema@.eventlog_by_tool, @extschema@.eventlog_by_object TO PUBLIC;
+
+CREATE FUNCTION @extschema@.eventlog_page(
+    tool text DEFAULT NULL,
+    object_type text DEFAULT NULL,
+    object_id text DEFAULT NULL,
+    action text DEFAULT NULL,
+    actor text DEFAULT NULL,
+    page_size int DEFAULT 100,
+    page int DEFAULT 1)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    conditions text[] := '{}';
+    filter text;
+    result jsonb;
+BEGIN
+    IF page_size IS NULL OR page_size < 1 OR page_size > 10000 THEN
+        RAISE EXCEPTION 'eventlog_page: page_size must be between 1 and 10000, not %', page_size
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF page IS NULL OR page < 1 THEN
+        RAISE EXCEPTION 'eventlog_page: page must be 1 or more, not %', page
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF (page::bigint - 1) * page_size > 2147483647 THEN
+        RAISE EXCEPTION 'eventlog_page: page % of % events is out of range', page, page_size
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+
+    -- Only the filters given, so that each combination is planned on its
+    -- own index (a generic "$1 IS NULL OR col = $1" would read everything).
+    IF tool IS NOT NULL THEN conditions := conditions || 'e.tool = $1'::text; END IF;
+    IF object_type IS NOT NULL THEN conditions := conditions || 'e.object_type = $2'::text; END IF;
+    IF object_id IS NOT NULL THEN conditions := conditions || 'e.object_id = $3'::text; END IF;
+    IF action IS NOT NULL THEN conditions := conditions || 'e.action = $4'::text; END IF;
+    IF actor IS NOT NULL THEN conditions := conditions || 'e.actor = $5'::text; END IF;
+    filter := CASE WHEN cardinality(conditions) = 0 THEN 'true' ELSE array_to_string(conditions, ' AND ') END;
+
+    EXECUTE format(
+        'SELECT jsonb_build_object('
+        '  ''count'', (SELECT count(*) FROM @extschema@.eventlog e WHERE %1$s),'
+        '  ''results'', COALESCE((SELECT jsonb_agg(jsonb_build_object('
+        '      ''id'', p.id, ''actor'', p.actor, ''message'', p.message, ''timestamp'', p."timestamp",'
+        '      ''object_id'', p.object_id, ''tool'', p.tool, ''action'', p.action, ''changes'', p.changes,'
+        '      ''object_type'', p.object_type) ORDER BY p."timestamp" DESC, p.id DESC)'
+        '    FROM (SELECT * FROM @extschema@.eventlog e WHERE %1$s'
+        '          ORDER BY e."timestamp" DESC, e.id DESC LIMIT $6 OFFSET $7) p), ''[]''::jsonb))',
+        filter)
+    INTO result
+    USING tool, object_type, object_id, action, actor, page_size, (page - 1) * page_size;
+    RETURN result;
+END
+$function$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_page(text, text, text, text, text, integer, integer) IS
+'The original REST list: {"count": N, "results": [...]} of the events matching every filter given, newest first, one page (page_size 1..10000, page from 1)';
+
+-------------------------------------------------------------------------------
+-- Retention
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.eventlog_purge(older_than interval, max_events bigint DEFAULT NULL)
+RETURNS bigint
+LANGUAGE c VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'eventlog_purge';
+
+-- Only the extension's owner, and the roles it grants EXECUTE to, may purge.
+REVOKE ALL ON FUNCTION @extschema@.eventlog_purge(interval, bigint) FROM PUBLIC;
+
+COMMENT ON FUNCTION @extschema@.eventlog_purge(interval, bigint) IS
+'Removes the events recorded before now() - older_than, oldest first (at most max_events; NULL: all), records a purge event, and returns how many it removed; EXECUTE only for the owner and roles it grants it to';
