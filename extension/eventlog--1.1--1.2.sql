@@ -100,3 +100,23 @@ COMMENT ON POLICY eventlog_readable ON @extschema@.eventlog IS
 
 ALTER VIEW @extschema@.eventlog_by_tool SET (security_invoker = true);
 ALTER VIEW @extschema@.eventlog_by_object SET (security_invoker = true);
+
+-- eventlog_for_key: composite keys' parts as to_jsonb writes them (float
+-- parts found their events only in their json spelling before).
+CREATE OR REPLACE FUNCTION @extschema@.eventlog_for_key(target regclass, object_key anyelement)
+RETURNS SETOF @extschema@.eventlog
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT e.* FROM @extschema@.eventlog e
+    WHERE e.object_type OPERATOR(pg_catalog.=) (
+              SELECT pg_catalog.format('%I.%I', n.nspname, c.relname)
+              FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+              WHERE c.oid OPERATOR(pg_catalog.=) $1)
+      AND e.object_id OPERATOR(pg_catalog.=) (
+              CASE WHEN pg_catalog.json_typeof(pg_catalog.to_json($2)) OPERATOR(pg_catalog.=) 'object'
+                   THEN (SELECT '[' OPERATOR(pg_catalog.||) pg_catalog.string_agg(f.value::jsonb::text, ',' ORDER BY f.ordinality)
+                                    OPERATOR(pg_catalog.||) ']'
+                         FROM pg_catalog.json_each(pg_catalog.to_json($2)) WITH ORDINALITY AS f)
+                   ELSE $2::text END)
+    ORDER BY e."timestamp" DESC, e.id DESC
+$$;

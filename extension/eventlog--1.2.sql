@@ -520,6 +520,9 @@ $$;
 COMMENT ON FUNCTION @extschema@.eventlog_for_object(text, text) IS
 'One object''s events, newest first (the original app''s GET /<id>/log/)';
 
+-- A composite key's parts keep the key's column order (json_each of
+-- to_json), each written as to_jsonb writes it (json -> jsonb), as tracking
+-- writes object_id: 1e+20 as 100000000000000000000.
 CREATE FUNCTION @extschema@.eventlog_for_key(target regclass, object_key anyelement)
 RETURNS SETOF @extschema@.eventlog
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -531,7 +534,7 @@ AS $$
               WHERE c.oid OPERATOR(pg_catalog.=) $1)
       AND e.object_id OPERATOR(pg_catalog.=) (
               CASE WHEN pg_catalog.json_typeof(pg_catalog.to_json($2)) OPERATOR(pg_catalog.=) 'object'
-                   THEN (SELECT '[' OPERATOR(pg_catalog.||) pg_catalog.string_agg(f.value::text, ',' ORDER BY f.ordinality)
+                   THEN (SELECT '[' OPERATOR(pg_catalog.||) pg_catalog.string_agg(f.value::jsonb::text, ',' ORDER BY f.ordinality)
                                     OPERATOR(pg_catalog.||) ']'
                          FROM pg_catalog.json_each(pg_catalog.to_json($2)) WITH ORDINALITY AS f)
                    ELSE $2::text END)

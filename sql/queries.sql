@@ -49,6 +49,14 @@ UPDATE q_line SET v = 2;
 SELECT action, object_type, object_id, changes FROM eventlog_for_key('q_cert', 42);
 SELECT action, object_type, object_id FROM eventlog_for_key('q_line', ROW(1, 'x "y"'));
 SELECT count(*) AS other_key FROM eventlog_for_key('q_cert', 43);
+-- Composite keys with float and numeric parts: found as tracking wrote them.
+CREATE TABLE q_measure (x float8, y numeric, v int, PRIMARY KEY (x, y));
+SELECT eventlog_track('q_measure');
+INSERT INTO q_measure VALUES (1e20, 10.50, 1), (0.1, 1e-7, 1);
+SELECT object_id FROM eventlog WHERE object_type = 'public.q_measure' ORDER BY id;
+SELECT count(*) AS found_by_key FROM eventlog_for_key('q_measure', ROW(1e20::float8, 10.50));
+SELECT count(*) AS found_by_key FROM eventlog_for_key('q_measure', ROW(0.1::float8, 1e-7));
+DROP TABLE q_measure;
 
 -- One transaction's events (default: the current transaction).
 BEGIN;

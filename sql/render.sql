@@ -56,3 +56,21 @@ SELECT eventlog_render('{a}', '"a"');
 
 -- Many placeholders.
 SELECT length(eventlog_render(repeat('{a}', 5000), '{"a": "xy"}')) AS rendered_length;
+
+-- Error messages quote long input cut short, never in the middle of a
+-- character: the message stays valid UTF-8 (convert_from checks it) whatever
+-- byte the cut falls on.
+CREATE FUNCTION pg_temp.error_text(template text, values_json jsonb) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM eventlog_render(template, values_json);
+    RETURN 'no error';
+EXCEPTION WHEN invalid_parameter_value THEN
+    RETURN octet_length(SQLERRM) || ' bytes, valid: ' || (convert_from(textsend(SQLERRM), 'UTF8') = SQLERRM);
+END
+$$;
+-- The unbalanced-brace excerpt (60 bytes): cuts at every offset into a 2-, 3- and 4-byte character.
+SELECT n, pg_temp.error_text('{' || repeat('a', n) || 'é€😀 and more text after it', '{}') AS unbalanced
+FROM generate_series(55, 60) AS n;
+-- A message longer than the guard keeps (1,023 bytes), cut on either parity.
+SELECT pad, pg_temp.error_text('{' || repeat('x', pad) || repeat('é', 700) || '}', '{}') AS missing_placeholder
+FROM generate_series(0, 1) AS pad;

@@ -112,6 +112,14 @@ SELECT eventlog_track('certificate', exclude_columns => '{nope}');
 CREATE TABLE no_key (a int);
 SELECT eventlog_track('no_key');
 \echo :LAST_ERROR_SQLSTATE
+-- A DEFERRABLE primary key is named as what it is, not as a missing one.
+CREATE TABLE deferred_key (a int PRIMARY KEY DEFERRABLE INITIALLY DEFERRED);
+SELECT eventlog_track('deferred_key');
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO deferred_key VALUES (1);
+SELECT (eventlog_object(d)).* FROM deferred_key d;
+\echo :LAST_ERROR_SQLSTATE
+DROP TABLE deferred_key;
 CREATE VIEW certificate_view AS SELECT * FROM certificate;
 SELECT eventlog_track('certificate_view');
 \echo :LAST_ERROR_SQLSTATE

@@ -11,7 +11,6 @@ namespace eventlog {
 /// What kind of failure an Error reports; the guard maps it to a SQLSTATE.
 enum class ErrorCode {
     InvalidParameterValue,  ///< 22023: bad input from the caller
-    ProgramLimitExceeded,   ///< 54000: input beyond what we accept
     ObjectNotInPrerequisiteState,  ///< 55000: e.g. a table without a primary key
     Internal,               ///< XX000: a bug of ours
 };

@@ -1,6 +1,7 @@
 #include "core/message_template.hpp"
 
 #include "core/error.hpp"
+#include "core/utf8.hpp"
 
 namespace eventlog {
 
@@ -17,7 +18,7 @@ std::string quoted(std::string_view s) {
 std::string excerpt(std::string_view s) {
     constexpr std::size_t limit = 60;
     if (s.size() <= limit) return std::string(s);
-    return std::string(s.substr(0, limit)) + "...";
+    return std::string(s.substr(0, utf8_prefix_length(s, limit))) + "...";
 }
 
 }  // namespace

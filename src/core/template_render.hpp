@@ -2,7 +2,7 @@
 //
 // The rules live here once, generic over how the JSON is stored: the server
 // passes jsonb (src/pg/jsonb_node.hpp), unit tests pass nlohmann::json
-// (src/core/nlohmann_node.hpp). A Node type provides:
+// (test/support/nlohmann_node.hpp, for tests). A Node type provides:
 //
 //   JsonKind kind() const;
 //   std::optional<Node> member(const std::string& key) const;  // objects only

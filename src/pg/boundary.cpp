@@ -1,5 +1,7 @@
 #include "pg/boundary.hpp"
 
+#include "core/utf8.hpp"
+
 namespace eventlog::pg {
 
 MemoryContext error_copy_context() {
@@ -10,16 +12,27 @@ MemoryContext error_copy_context() {
 
 namespace detail {
 
+namespace {
+
+/// Copies `text` into `out` (of `size` bytes), cut short on a character
+/// boundary when it does not fit.
+void copy_cut(char* out, std::size_t size, const char* text) {
+    std::size_t n = utf8_prefix_length(text, size - 1);
+    std::memcpy(out, text, n);
+    out[n] = '\0';
+}
+
+}  // namespace
+
 void record(PendingError& pending, int sqlstate, const char* message, const char* hint) {
     pending.sqlstate = sqlstate;
-    std::strncpy(pending.message, message, sizeof(pending.message) - 1);
-    std::strncpy(pending.hint, hint, sizeof(pending.hint) - 1);
+    copy_cut(pending.message, sizeof(pending.message), message);
+    copy_cut(pending.hint, sizeof(pending.hint), hint);
 }
 
 int sqlstate_for(ErrorCode code) {
     switch (code) {
         case ErrorCode::InvalidParameterValue: return ERRCODE_INVALID_PARAMETER_VALUE;
-        case ErrorCode::ProgramLimitExceeded: return ERRCODE_PROGRAM_LIMIT_EXCEEDED;
         case ErrorCode::ObjectNotInPrerequisiteState: return ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE;
         case ErrorCode::Internal: break;
     }

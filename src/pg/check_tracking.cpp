@@ -15,33 +15,22 @@ namespace eventlog::pg {
 
 namespace {
 
-struct TableFacts {
-    bool has_key;
-    std::vector<std::string> columns;
-};
-
-TableFacts table_facts(Oid table_oid) {
+/// The table's column names; refused (55000) when it has no primary key
+/// eventlog can use.
+std::vector<std::string> trackable_columns(Oid table_oid) {
     Relation table = pg_call([&] { return table_open(table_oid, AccessShareLock); });
-    TableFacts facts;
-    facts.columns = column_names(RelationGetDescr(table));
-    facts.has_key = pg_call([&] {
-        bool has_key = OidIsValid(RelationGetPrimaryKeyIndex(table));
+    std::vector<std::string> columns = column_names(RelationGetDescr(table));
+    pg_call([&] {
+        require_primary_key(table, "eventlog_track");
         table_close(table, AccessShareLock);
-        return has_key;
     });
-    return facts;
+    return columns;
 }
 
 void check_tracking(Oid table_oid, Jsonb* options_json) {
-    TableFacts facts = table_facts(table_oid);
-    if (!facts.has_key) {
-        char* name = pg_call([&] { return object_type_name(table_oid); });
-        throw Error(ErrorCode::ObjectNotInPrerequisiteState,
-                    std::string("eventlog_track: table ") + name + " has no primary key",
-                    "eventlog identifies rows by their primary key: add one with ALTER TABLE ... ADD PRIMARY KEY.");
-    }
+    std::vector<std::string> columns = trackable_columns(table_oid);
     char* text = pg_call([&] { return JsonbToCString(nullptr, &options_json->root, VARSIZE(options_json)); });
-    validate_tracking(TrackingOptions::from_json(text), facts.columns);
+    validate_tracking(TrackingOptions::from_json(text), columns);
 }
 
 }  // namespace

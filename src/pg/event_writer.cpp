@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "pg/owner_rights.hpp"
+#include "pg/pg_compat.hpp"
 #include "pg/partition_upkeep.hpp"
 #include "pg/settings.hpp"
 
@@ -163,7 +164,7 @@ int64 insert_direct(Relation table, Oid namespace_oid, const EventCommon* common
         }
         table_multi_insert(table, slots, count, command, 0, nullptr);
         for (int k = 0; k < count; k++) {
-            ExecInsertIndexTuples(result, slots[k], estate, false, false, nullptr, NIL);
+            insert_index_entries(result, slots[k], estate);
             ResetPerTupleExprContext(estate);
         }
     }

@@ -14,12 +14,12 @@ const char* text_arg(FunctionCallInfo fcinfo, int i) {
     return PG_ARGISNULL(i) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(i));
 }
 
-/// PostgreSQL-style: builds and writes the event. `message` NULL means no
-/// template was given.
-Datum log_event(FunctionCallInfo fcinfo, text* message) {
+/// PostgreSQL-style: builds and writes the event from the decoded template
+/// and values (NULL: not given) and its rendered message (NULL: no template).
+Datum log_event(FunctionCallInfo fcinfo, text* template_message, Jsonb* values, text* message) {
     EventCommon common;
-    common.template_message = PG_ARGISNULL(0) ? nullptr : PG_GETARG_TEXT_PP(0);
-    common.values_json = PG_ARGISNULL(1) ? nullptr : PG_GETARG_JSONB_P(1);
+    common.template_message = template_message;
+    common.values_json = values;
     common.object_type = text_arg(fcinfo, 2);
     common.object_table = table_named(common.object_type);
     common.actor = PG_ARGISNULL(4) ? default_actor() : text_arg(fcinfo, 4);
@@ -47,13 +47,10 @@ PG_FUNCTION_INFO_V1(eventlog_log);
 Datum eventlog_log(PG_FUNCTION_ARGS) {
     using namespace eventlog::pg;
     return guarded([&]() -> Datum {
-        text* message = nullptr;
-        if (!PG_ARGISNULL(0)) {
-            text* template_message = pg_call([&] { return PG_GETARG_TEXT_PP(0); });
-            Jsonb* values = PG_ARGISNULL(1) ? nullptr : pg_call([&] { return PG_GETARG_JSONB_P(1); });
-            message = render_message(template_message, values);
-        }
-        return log_event(fcinfo, message);
+        text* template_message = PG_ARGISNULL(0) ? nullptr : pg_call([&] { return PG_GETARG_TEXT_PP(0); });
+        Jsonb* values = PG_ARGISNULL(1) ? nullptr : pg_call([&] { return PG_GETARG_JSONB_P(1); });
+        text* message = template_message != nullptr ? render_message(template_message, values) : nullptr;
+        return log_event(fcinfo, template_message, values, message);
     });
 }
 

@@ -9,9 +9,13 @@
 namespace eventlog::pg {
 
 char* actor_setting = nullptr;
-char* partition_interval_setting = nullptr;
 
 namespace {
+
+/// eventlog.partition_interval: read only by the install script (with
+/// current_setting), never from C++; defined here so that it is a known
+/// setting of the reserved prefix "eventlog".
+char* partition_interval_setting = nullptr;
 
 void define_settings() {
     DefineCustomStringVariable(

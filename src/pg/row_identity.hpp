@@ -19,8 +19,12 @@ struct PrimaryKey {
     JsonbConverter converters[INDEX_MAX_KEYS];  // composite keys: to_jsonb per column
 };
 
-/// Loads `table`'s primary key into `key` (memory from `context`). A table
-/// without one is refused (SQLSTATE 55000) with `caller` in the message.
+/// The table's primary key index. A table without one, or whose key is
+/// DEFERRABLE, is refused (SQLSTATE 55000) with `caller` in the message.
+Oid require_primary_key(Relation table, const char* caller);
+
+/// Loads `table`'s primary key into `key` (memory from `context`), refused
+/// as require_primary_key says.
 void primary_key_load(Relation table, PrimaryKey* key, MemoryContext context, const char* caller);
 
 /// The object_id of a row given as deformed values (index: attnum - 1).

@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "pg/boundary.hpp"
+#include "pg/pg_compat.hpp"
 
 namespace eventlog::pg {
 
@@ -55,7 +56,7 @@ std::unique_ptr<TableTracking> build(Relation table, const char* trigger_argumen
     }
 
     TableTracking* raw = t.get();
-    raw->has_key = pg_call([&] { return OidIsValid(RelationGetPrimaryKeyIndex(table)); });
+    raw->has_key = pg_call([&] { return OidIsValid(immediate_primary_key_index(table)); });
     if (raw->has_key) pg_call([&] { primary_key_load(table, &raw->key, raw->memory, "eventlog"); });
 
     std::vector<std::string> names = column_names(descriptor);

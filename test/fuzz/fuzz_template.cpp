@@ -32,7 +32,7 @@
 
 #include "core/error.hpp"
 #include "core/message_template.hpp"
-#include "core/nlohmann_node.hpp"
+#include "support/nlohmann_node.hpp"
 #include "core/template_render.hpp"
 
 using eventlog::Error;

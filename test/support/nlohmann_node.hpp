@@ -1,6 +1,7 @@
-// nlohmann::json as a template-rendering Node (see template_render.hpp).
-// Serves pure C++ callers and unit tests; JSON that comes from the database
-// stays jsonb (nlohmann stores numbers as double).
+// nlohmann::json as a template-rendering Node (see src/core/template_render.hpp),
+// for the unit tests and fuzzers that drive the renderer without a server.
+// The extension renders from jsonb (src/pg/jsonb_node.hpp): nlohmann stores
+// numbers as double, so JSON from the database never goes through it.
 #pragma once
 
 #include <optional>
