@@ -1,7 +1,7 @@
 // Message templates: "Item {item__name} was updated by {actor}."
 //
 // A template is parsed once into literal text and placeholders. The rules
-// (SPEC.md, "Message templates"):
+// (README.md, Reference, "eventlog_render"):
 //   {key}            looks up `key` in the values;
 //   {prefix__a__b}   looks up the key "prefix__a__b", then follows the
 //                    attribute path a, b into that value;

@@ -8,8 +8,8 @@
 // Checked on every input (a violation aborts, which libFuzzer reports):
 //   - parse and render either succeed or throw eventlog::Error with
 //     InvalidParameterValue; no other exception escapes;
-//   - parse agrees with an independent reading of the rules (SPEC.md,
-//     "Message templates"): same success or failure, same segments;
+//   - parse agrees with an independent reading of the rules (README.md,
+//     Reference, "eventlog_render"): same success or failure, same segments;
 //   - a parsed template has no empty or adjacent literal segments, and each
 //     placeholder's key is non-empty, brace-free, and split into its path;
 //   - printing the segments back (braces doubled, placeholders as {key})

@@ -1,6 +1,6 @@
 -- test/model/jsonb_diff_model.sql
 --
--- Reference model of the contract's jsonb_diff_schema (see SPEC.md), written
+-- Reference model of jsonb_diff_schema as README.md's Reference states it, written
 -- in plain SQL / PL/pgSQL for clarity, not speed.  The C++ implementation in
 -- the extension is tested against it (sql/diff_model.sql) and benchmarked
 -- against it (bench/diff_bench.sh).
