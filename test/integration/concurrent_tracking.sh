@@ -140,16 +140,19 @@ ev="FROM eventlog WHERE object_type = 'public.counted'"
 # committed change of counter, and one per committed change of other; every
 # update event changes exactly one of them (no-op updates record nothing).
 check "one create event per row" "10 10" "$(sql "$db" "SELECT count(*) || ' ' || count(DISTINCT object_id) $ev AND action = 'create'")"
-check "update events touching counter = counter, per row" "" "$(sql "$db" "
-    SELECT string_agg('row ' || c.id || ' counter ' || c.counter || ' events ' || coalesce(e.n, 0), ', ')
+# (Each per-row check prints "N of 10 rows differ", then up to all of them.)
+check "update events touching counter = counter, per row" "0 of 10 rows differ" "$(sql "$db" "
+    SELECT count(*) FILTER (WHERE c.counter <> coalesce(e.n, 0)) || ' of ' || count(*) || ' rows differ'
+           || coalesce(': ' || string_agg('row ' || c.id || ' counter ' || c.counter || ' events ' || coalesce(e.n, 0), ', ')
+                                  FILTER (WHERE c.counter <> coalesce(e.n, 0)), '')
     FROM counted c LEFT JOIN (SELECT object_id, count(*) n $ev AND action = 'update'
-                              AND changes->'new_value' ? 'counter' GROUP BY 1) e ON e.object_id = c.id::text
-    WHERE c.counter <> coalesce(e.n, 0)")"
-check "update events touching other = other, per row" "" "$(sql "$db" "
-    SELECT string_agg('row ' || c.id || ' other ' || c.other || ' events ' || coalesce(e.n, 0), ', ')
+                              AND changes->'new_value' ? 'counter' GROUP BY 1) e ON e.object_id = c.id::text")"
+check "update events touching other = other, per row" "0 of 10 rows differ" "$(sql "$db" "
+    SELECT count(*) FILTER (WHERE c.other <> coalesce(e.n, 0)) || ' of ' || count(*) || ' rows differ'
+           || coalesce(': ' || string_agg('row ' || c.id || ' other ' || c.other || ' events ' || coalesce(e.n, 0), ', ')
+                                  FILTER (WHERE c.other <> coalesce(e.n, 0)), '')
     FROM counted c LEFT JOIN (SELECT object_id, count(*) n $ev AND action = 'update'
-                              AND changes->'new_value' ? 'other' GROUP BY 1) e ON e.object_id = c.id::text
-    WHERE c.other <> coalesce(e.n, 0)")"
+                              AND changes->'new_value' ? 'other' GROUP BY 1) e ON e.object_id = c.id::text")"
 check "every update event changes exactly one of counter, other" "0" "$(sql "$db" "
     SELECT count(*) $ev AND action = 'update'
     AND ((changes->'new_value' ? 'counter') = (changes->'new_value' ? 'other'))")"
@@ -183,37 +186,38 @@ ch AS (
            row_number() OVER (PARTITION BY object_id, key ORDER BY \"timestamp\", id) AS by_time,
            row_number() OVER (PARTITION BY object_id, key ORDER BY id DESC) AS from_end
     FROM ev)"
-# Each failing check lists (up to 5 of) the offending events.
+# Each check prints "N events", then (up to 5 of) the offending ones.
 broken() {
-    echo "SELECT coalesce(count(*) || ': ' || string_agg(d, '; ') FILTER (WHERE n <= 5), '')
+    echo "SELECT count(*) || ' events' || coalesce(': ' || string_agg(d, '; ') FILTER (WHERE n <= 5), '')
           FROM (SELECT $1 AS d, row_number() OVER (ORDER BY object_id, key, id) AS n FROM ch WHERE $2) b"
 }
-check "history chains: old value = previous new value" "" "$(sql "$db" "$chain $(broken \
+check "history chains: old value = previous new value" "0 events" "$(sql "$db" "$chain $(broken \
     "format('row %s %s: event %s old %s, previous new %s', object_id, key, id, old, prev)" \
     "action = 'update' AND old IS DISTINCT FROM prev")")"
-check "history chains: the create event comes first" "" "$(sql "$db" "$chain $(broken \
+check "history chains: the create event comes first" "0 events" "$(sql "$db" "$chain $(broken \
     "format('row %s %s: create event %s is number %s', object_id, key, id, by_id)" \
     "action = 'create' AND by_id <> 1")")"
-check "history chains: id order = timestamp order" "" "$(sql "$db" "$chain $(broken \
+check "history chains: id order = timestamp order" "0 events" "$(sql "$db" "$chain $(broken \
     "format('row %s %s: event %s at %s is number %s by id, %s by time', object_id, key, id, \"timestamp\", by_id, by_time)" \
     "by_id <> by_time")")"
-check "history chains: last new value = current row" "" "$(sql "$db" "$chain $(broken \
+check "history chains: last new value = current row" "0 events" "$(sql "$db" "$chain $(broken \
     "format('row %s %s: last event %s new %s, row has %s', object_id, key, id, new, (SELECT to_jsonb(c) -> ch.key FROM counted c WHERE c.id::text = ch.object_id))" \
     "from_end = 1 AND new IS DISTINCT FROM (SELECT to_jsonb(c) -> ch.key FROM counted c WHERE c.id::text = ch.object_id)")")"
-check "history chains: counter goes up by one per event" "" "$(sql "$db" "$chain $(broken \
+check "history chains: counter goes up by one per event" "0 events" "$(sql "$db" "$chain $(broken \
     "format('row %s: event %s counter %s -> %s', object_id, id, old, new)" \
     "key = 'counter' AND action = 'update' AND new::int <> old::int + 1")")"
 
 # (d) eventlog_log: one event per committed call, about the right row, in the
 # same transaction as that row's increment, with that client's actor.
 check "bump events = committed eventlog_log calls" "$committed_bumps" "$(sql "$db" "SELECT count(*) $ev AND action = 'bump'")"
-check "bump events per row = counter" "" "$(sql "$db" "
-    SELECT string_agg('row ' || c.id || ' counter ' || c.counter || ' events ' || coalesce(e.n, 0), ', ')
+check "bump events per row = counter" "0 of 10 rows differ" "$(sql "$db" "
+    SELECT count(*) FILTER (WHERE c.counter <> coalesce(e.n, 0)) || ' of ' || count(*) || ' rows differ'
+           || coalesce(': ' || string_agg('row ' || c.id || ' counter ' || c.counter || ' events ' || coalesce(e.n, 0), ', ')
+                                  FILTER (WHERE c.counter <> coalesce(e.n, 0)), '')
     FROM counted c LEFT JOIN (SELECT object_id, count(*) n $ev AND action = 'bump' GROUP BY 1) e
-         ON e.object_id = c.id::text
-    WHERE c.counter <> coalesce(e.n, 0)")"
-check "each transaction: one bump and one counter update of the same row, one actor" "" "$(sql "$db" "
-    SELECT coalesce(count(*) || ': ' || string_agg(d, '; ') FILTER (WHERE n <= 5), '') FROM (
+         ON e.object_id = c.id::text")"
+check "each transaction: one bump and one counter update of the same row, one actor" "0 transactions" "$(sql "$db" "
+    SELECT count(*) || ' transactions' || coalesce(': ' || string_agg(d, '; ') FILTER (WHERE n <= 5), '') FROM (
         SELECT format('transaction %s: events %s', transaction_id,
                       string_agg(format('%s %s %s row %s', id, actor, action, object_id), ', ' ORDER BY id)) AS d,
                row_number() OVER (ORDER BY transaction_id) AS n

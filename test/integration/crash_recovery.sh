@@ -37,7 +37,7 @@ backend_pid() {
         pid=$(sql "$db" "SELECT pid FROM pg_stat_activity
                          WHERE application_name = '$1' AND state = 'active'
                            ${2:+AND wait_event = '$2'} LIMIT 1")
-        [ -n "$pid" ] && break
+        [[ $pid =~ ^[0-9]+$ ]] && break
         sleep 0.1
     done
     echo "$pid"
@@ -82,8 +82,8 @@ kill_update() {
     PGAPPNAME="crash_$name" psql -X -q -d "$db" -v ON_ERROR_STOP=1 -c "$statement" >"$work/$name.out" 2>&1 &
     bg_pid=$!
     pid=$(backend_pid "crash_$name" PgSleep)
-    if [ -z "$pid" ]; then
-        check "$name: backend found sleeping in the statement" "a pid" "none"
+    if ! [[ $pid =~ ^[0-9]+$ ]]; then
+        check "$name: backend found sleeping in the statement" "a pid" "${pid:-none}"
         return
     fi
     kill_backend "$pid"
@@ -138,7 +138,7 @@ for _ in $(seq 1 600); do
     sleep 0.1
 done
 pid=$(backend_pid crash_burst)
-if [ -n "$pid" ]; then
+if [[ $pid =~ ^[0-9]+$ ]]; then
     kill_backend "$pid"
     for _ in $(seq 1 600); do kill -0 "$bg_pid" 2>/dev/null || break; sleep 0.1; done
     kill "$bg_pid" 2>/dev/null
@@ -147,7 +147,7 @@ if [ -n "$pid" ]; then
     bg_pid=
     check "burst: pgbench was interrupted by the crash" "failed" "$([ "$rc" -ne 0 ] && echo failed || echo "exit $rc")"
 else
-    check "burst: a pgbench backend was found" "a pid" "none"
+    check "burst: a pgbench backend was found" "a pid" "${pid:-none}"
 fi
 wait_ready
 check "burst: markers were committed before the crash" "t" "$(sql "$db" "SELECT count(*) >= 500 FROM marker")"

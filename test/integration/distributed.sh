@@ -58,7 +58,7 @@ run_ddl() {
 # the test instead of hanging it). Its id is left in $marker.
 send_marker() {
     marker=$(on_source "$1" "SELECT eventlog_log('$2')")
-    [ -n "$marker" ] || { echo "FAIL  could not record '$2' on $1"; failures=$((failures + 1)); return 1; }
+    [[ $marker =~ ^[0-9]+$ ]] || { echo "FAIL  could not record '$2' on $1: $marker"; failures=$((failures + 1)); return 1; }
     for _ in $(seq 1200); do
         [ "$(on_central central "SELECT count(*) FROM eventlog WHERE id = $marker AND message = '$2'")" = 1 ] && return 0
         sleep 0.1

@@ -74,12 +74,12 @@ check "source: 15 events recorded, the rolled-back update burned ids" "15 t" \
 burned_to=$(sql "$src" "SELECT last_value FROM eventlog_id_seq")
 
 pg_dump -Fc -d "$src" -f "$work/dump" 2>"$work/dump.err" || { echo "FAIL  pg_dump"; cat "$work/dump.err"; exit 1; }
-check "pg_dump: no warnings" "" "$(cat "$work/dump.err")"
+check "pg_dump: no warnings" "(empty)" "$(contents "$work/dump.err")"
 pg_restore -d "$dst" "$work/dump" 2>"$work/restore.err" || { echo "FAIL  pg_restore"; cat "$work/restore.err"; exit 1; }
-check "pg_restore: no warnings" "" "$(cat "$work/restore.err")"
+check "pg_restore: no warnings" "(empty)" "$(contents "$work/restore.err")"
 pg_restore -j 2 -d "$dst_jobs" "$work/dump" 2>"$work/restore_jobs.err" ||
     { echo "FAIL  pg_restore -j 2"; cat "$work/restore_jobs.err"; exit 1; }
-check "pg_restore -j 2: no warnings" "" "$(cat "$work/restore_jobs.err")"
+check "pg_restore -j 2: no warnings" "(empty)" "$(contents "$work/restore_jobs.err")"
 
 events="SELECT id, \"timestamp\", actor, message, object_type, object_id, tool, action, changes, db_user,
                template_message, values_json, transaction_id FROM eventlog ORDER BY id"

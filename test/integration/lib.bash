@@ -5,25 +5,55 @@ set -uo pipefail
 
 failures=0
 
-# sql DB QUERY: runs QUERY, prints the unaligned result.
+# sql DB QUERY: runs QUERY, prints the unaligned result and returns psql's
+# exit status. psql's stderr stays visible. When psql fails, sql also prints
+# (on stdout, after any partial result) a line
+#   <psql failed (exit N) #NONCE: first error line>
+# NONCE is unique to the call, so the outputs of two failed calls never equal
+# each other, nor their md5sum or line counts; check fails whenever either of
+# its values contains "<psql failed": inside "$(...)" a failing statement can
+# never pass for an expected value, empty or not.
+sql_failed='<psql failed'
 sql() {
-    psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2"
+    local err rc
+    { err=$(psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2" 2>&1 1>&3 3>&-); rc=$?; } 3>&1
+    [ -n "$err" ] && printf '%s\n' "$err" >&2
+    if [ "$rc" -ne 0 ]; then
+        local first
+        first=$(grep -m 1 -E 'ERROR|FATAL|PANIC|error' <<<"$err" || head -n 1 <<<"$err")
+        printf '%s (exit %d) #%s.%s.%s: %s>\n' "$sql_failed" "$rc" "$BASHPID" "${EPOCHREALTIME/[.,]/}" "$SRANDOM" "${first:-no message}"
+    fi
+    return "$rc"
 }
 
-# sqlstate DB QUERY: the SQLSTATE QUERY fails with (empty when it succeeds).
+# sqlstate DB QUERY: the SQLSTATE QUERY fails with (00000 when it succeeds,
+# empty when psql cannot run it at all).
 sqlstate() {
     printf '%s;\n\\echo :LAST_ERROR_SQLSTATE\n' "$2" | psql -X -q -At -d "$1" 2>/dev/null | tail -n 1
 }
 
-# check NAME EXPECTED ACTUAL
+# check NAME EXPECTED ACTUAL: ok when they are equal and neither holds the
+# output of a failed sql call.
 check() {
-    if [ "$2" == "$3" ]; then
+    if [ "$2" == "$3" ] && [[ $2 != *"$sql_failed"* && $3 != *"$sql_failed"* ]]; then
         echo "ok    $1"
     else
         echo "FAIL  $1"
         echo "      expected: $2"
         echo "      actual:   $3"
         failures=$((failures + 1))
+    fi
+}
+
+# contents FILE: FILE's text, "(empty)" when it has none, "(missing FILE)"
+# when it does not exist; for checks that a command printed nothing.
+contents() {
+    if [ ! -f "$1" ]; then
+        echo "(missing $1)"
+    elif [ -s "$1" ]; then
+        cat "$1"
+    else
+        echo "(empty)"
     fi
 }
 

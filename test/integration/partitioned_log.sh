@@ -63,9 +63,9 @@ check "append-only after the conversion" "42501" "$(sqlstate part_src "DELETE FR
 # pg_dump / pg_restore of the partitioned log: the restore names the layout.
 events_partitioned=$(sql part_src "$all_events")
 partitions=$(sql part_src "SELECT string_agg(partition::text || ' ' || from_time || ' ' || to_time, ', ' ORDER BY from_time) FROM eventlog_partitions")
-pg_dump -Fc -d part_src -f "$work/dump" || echo "FAIL  pg_dump"
+pg_dump -Fc -d part_src -f "$work/dump" || { echo "FAIL  pg_dump"; failures=$((failures + 1)); }
 PGOPTIONS="-c eventlog.partition_interval=1mon" pg_restore -d part_dst "$work/dump" 2>"$work/restore.err"
-check "pg_restore with eventlog.partition_interval: no error" "" "$(cat "$work/restore.err")"
+check "pg_restore with eventlog.partition_interval: no error" "(empty)" "$(contents "$work/restore.err")"
 check "restored: partitioned" "p" "$(sql part_dst "SELECT relkind FROM pg_class WHERE oid = 'eventlog'::regclass")"
 check "restored: the same partitions" "$partitions" \
     "$(sql part_dst "SELECT string_agg(partition::text || ' ' || from_time || ' ' || to_time, ', ' ORDER BY from_time) FROM eventlog_partitions")"
