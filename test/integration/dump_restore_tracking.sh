@@ -99,6 +99,22 @@ for db in "$dst" "$dst_jobs"; do
     check "$db: tables' rows identical" "$(sql "$src" "$tables")" "$(sql "$db" "$tables")"
 done
 
+# Which table each event is about survives the dump by name: the restored
+# events name the restored tables (new oids), and the visibility rule reads
+# privileges on them.
+object_tables="SELECT id, coalesce(object_table::text, '-') FROM eventlog ORDER BY id"
+for db in "$dst" "$dst_jobs"; do
+    check "$db: events name the restored tables" "$(sql "$src" "$object_tables")" "$(sql "$db" "$object_tables")"
+done
+check "source and restored tables differ in oid (the names carried the mapping)" "t" \
+    "$(sql "$dst" "SELECT 'certificate'::regclass::oid <> $(sql "$src" "SELECT 'certificate'::regclass::oid")")"
+check "restored: an ordinary role sees the events of the tables it may read" "6 line_item" \
+    "$(sql "$dst" "SET client_min_messages = warning; DROP ROLE IF EXISTS dump_reader; CREATE ROLE dump_reader;
+                   GRANT SELECT ON line_item TO dump_reader; SET ROLE dump_reader;
+                   SELECT string_agg(n || ' ' || t, ',' ORDER BY t DESC)
+                   FROM (SELECT coalesce(object_table::text, '-') AS t, count(*) AS n FROM eventlog GROUP BY 1) c;
+                   RESET ROLE; DROP OWNED BY dump_reader; DROP ROLE dump_reader")"
+
 # The options themselves, spelled out (not only equal to the source's).
 check "tracked tables and tools" \
     '"My Schema"."Odd Name"|Odd Name|{}

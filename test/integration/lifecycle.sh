@@ -18,13 +18,27 @@ user_objects="CREATE TABLE certificate (id int PRIMARY KEY, name text, status te
 fresh_db life_fresh
 sql life_fresh "CREATE EXTENSION eventlog" >/dev/null
 sql life_fresh "$user_objects" >/dev/null
+# (the tables the upgraded database's old events are about, as they end up there)
+sql life_fresh "CREATE TABLE secret (id int PRIMARY KEY);
+                CREATE TABLE renamed_now (id int, CONSTRAINT renamed_later_pkey PRIMARY KEY (id))" >/dev/null
 
 fresh_db life_upgraded
 sql life_upgraded "CREATE EXTENSION eventlog VERSION '1.0'" >/dev/null
 sql life_upgraded "$user_objects" >/dev/null
 sql life_upgraded "INSERT INTO certificate VALUES (1, 'A', 'active'); UPDATE certificate SET status = 'inactive'" >/dev/null
 sql life_upgraded "SELECT eventlog_log('before the upgrade', tool => 'life')" >/dev/null
-events_before=$(sql life_upgraded "SELECT md5(string_agg(e::text, '|' ORDER BY id)) FROM eventlog e")
+# Events about tables, written before events recorded which table they are
+# about: one still there, one renamed since (its old name names no table),
+# and names that are not tables.
+sql life_upgraded "CREATE TABLE secret (id int PRIMARY KEY); CREATE TABLE renamed_later (id int PRIMARY KEY);
+                   SELECT eventlog_log('about secret', object_type => 'public.secret', tool => 'life'),
+                          eventlog_log('about renamed', object_type => 'public.renamed_later', tool => 'life'),
+                          eventlog_log('about a concept', object_type => 'invoice', tool => 'life'),
+                          eventlog_log('about a label', object_type => 'app.invoice', tool => 'life');
+                   ALTER TABLE renamed_later RENAME TO renamed_now" >/dev/null
+# What 1.0 recorded, column by column (1.2 adds object_table).
+old_columns='id, "timestamp", actor, message, object_type, object_id, tool, action, changes, db_user, template_message, values_json, transaction_id'
+events_before=$(sql life_upgraded "SELECT md5(string_agg(($old_columns)::text, '|' ORDER BY id)) FROM eventlog e")
 check "1.0 installed" "1.0" "$(sql life_upgraded "SELECT extversion FROM pg_extension WHERE extname = 'eventlog'")"
 sql life_upgraded "ALTER EXTENSION eventlog UPDATE" >/dev/null
 check "updated to the current version" "$current" "$(sql life_upgraded "SELECT extversion FROM pg_extension WHERE extname = 'eventlog'")"
@@ -59,6 +73,10 @@ SELECT object || ' | ' || coalesce(
                 || ' triggers=' || coalesce((SELECT string_agg(pg_get_triggerdef(t.oid), '; ' ORDER BY 1)
                                              FROM pg_trigger t WHERE t.tgrelid = c.oid), '')
                 || CASE WHEN c.relkind = 'v' THEN ' view=' || pg_get_viewdef(c.oid) ELSE '' END
+                || ' options=' || coalesce(c.reloptions::text, '') || ' row_security=' || c.relrowsecurity
+                || ' policies=' || coalesce((SELECT string_agg(pol.polname || ' ' || pol.polcmd::text || ' ' || pol.polroles::text
+                                                               || ' ' || coalesce(pg_get_expr(pol.polqual, pol.polrelid), ''), '; ' ORDER BY 1)
+                                             FROM pg_policy pol WHERE pol.polrelid = c.oid), '')
          FROM pg_class c WHERE c.oid = m.objid)
     ELSE '' END, '')
     || ' comment=' || coalesce(obj_description(m.objid, m.classid::regclass::name), '')
@@ -96,12 +114,25 @@ fi
 # The upgrade keeps the events, tracking and the append-only rule, and the
 # new version's functions work on the old data.
 check "events kept by the upgrade" "$events_before" \
-    "$(sql life_upgraded "SELECT md5(string_agg(e::text, '|' ORDER BY id)) FROM eventlog e")"
+    "$(sql life_upgraded "SELECT md5(string_agg(($old_columns)::text, '|' ORDER BY id)) FROM eventlog e")"
+# Which table each old event is about, and who may read it now: the table
+# its name named at the upgrade; a qualified name of no table counts as a
+# dropped table (the owner's alone); other names are about no table.
+check "old events got their tables" \
+    "create:public.certificate:certificate update:public.certificate:certificate before the upgrade:-:- about secret:public.secret:secret about renamed:public.renamed_later:0 about a concept:invoice:- about a label:app.invoice:0" \
+    "$(sql life_upgraded "SELECT string_agg(coalesce(nullif(action, ''), message) || ':' || coalesce(object_type, '-') || ':'
+                                           || coalesce(CASE WHEN object_table::oid = 0 THEN '0' ELSE object_table::text END, '-'),
+                                           ' ' ORDER BY id)
+                          FROM eventlog")"
+sql life_upgraded "SET client_min_messages = warning; DROP ROLE IF EXISTS life_reader; CREATE ROLE life_reader; GRANT SELECT ON certificate TO life_reader" >/dev/null
+check "an ordinary role sees what it may read of them" "A is now inactive,about a concept,before the upgrade,public.certificate 1 was created by postgres." \
+    "$(sql life_upgraded "SET ROLE life_reader; SELECT string_agg(message, ',' ORDER BY message) FROM eventlog")"
+sql life_upgraded "DROP OWNED BY life_reader; DROP ROLE life_reader" >/dev/null
 sql life_upgraded "UPDATE certificate SET status = 'active'" >/dev/null
 check "tracking goes on after the upgrade" "A is now active" \
     "$(sql life_upgraded "SELECT message FROM eventlog ORDER BY id DESC LIMIT 1")"
 check "still append-only after the upgrade" "42501" "$(sqlstate life_upgraded "DELETE FROM eventlog")"
-check "eventlog_purge works on the upgraded log" "4" "$(sql life_upgraded "SELECT eventlog_purge('0')")"
+check "eventlog_purge works on the upgraded log" "8" "$(sql life_upgraded "SELECT eventlog_purge('0')")"
 check "and recorded its purge event" "purge" "$(sql life_upgraded "SELECT string_agg(action, ',') FROM eventlog")"
 
 # DROP EXTENSION ... CASCADE removes the log and the capture triggers; the

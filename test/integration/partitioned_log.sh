@@ -87,5 +87,36 @@ check "plain again" "r 0" "$(sql part_dst "SELECT relkind, (SELECT count(*) FROM
 check "every event kept" "$events_now" "$(sql part_dst "$all_events")"
 check "no partition left behind" "0" "$(sql part_dst "SELECT count(*) FROM pg_class WHERE relname ~ '^eventlog_p[0-9]{8}'")"
 
-psql -X -q -d postgres -c "DROP DATABASE part_src" -c "DROP DATABASE part_dst" >/dev/null
+# A partitioned log of 1.1 updated to the current version: each partition's
+# query indexes rebuilt with object_table, the events kept and given their
+# tables, the visibility rule in force.
+fresh_db part_upgrade
+sql part_upgrade "SET eventlog.partition_interval = '1 month'; CREATE EXTENSION eventlog VERSION '1.1';
+                  CREATE TABLE payroll (id int PRIMARY KEY, amount int);
+                  SELECT eventlog_track('payroll');
+                  INSERT INTO payroll SELECT g, 100 * g FROM generate_series(1, 50) g;
+                  SELECT eventlog_log('about nothing', tool => 'app');
+                  SELECT eventlog_partition_maintain(since => now() - interval '2 months');" >/dev/null
+old_columns='id, "timestamp", actor, message, object_type, object_id, tool, action, changes, db_user, template_message, values_json, transaction_id'
+events_11=$(sql part_upgrade "SELECT md5(string_agg(($old_columns)::text, '|' ORDER BY id)) FROM eventlog e")
+partitions_11=$(sql part_upgrade "SELECT count(*) FROM eventlog_partitions")
+sql part_upgrade "ALTER EXTENSION eventlog UPDATE" >/dev/null
+check "1.1 partitioned log updated" "$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$root/eventlog.control") p" \
+    "$(sql part_upgrade "SELECT extversion || ' ' || (SELECT relkind::text FROM pg_class WHERE oid = 'eventlog'::regclass) FROM pg_extension WHERE extname = 'eventlog'")"
+check "its events kept" "$events_11" "$(sql part_upgrade "SELECT md5(string_agg(($old_columns)::text, '|' ORDER BY id)) FROM eventlog e")"
+check "every partition's query indexes carry object_table" "$(( partitions_11 * 5 ))" \
+    "$(sql part_upgrade "SELECT count(*) FROM eventlog_partitions p JOIN pg_index i ON i.indrelid = p.partition
+                         WHERE pg_get_indexdef(i.indexrelid) LIKE '%INCLUDE (object_table)'")"
+check "every partition keeps its primary key" "$partitions_11" \
+    "$(sql part_upgrade "SELECT count(*) FROM eventlog_partitions p JOIN pg_constraint c ON c.conrelid = p.partition AND c.contype = 'p'")"
+check "old events got their table" "50 payroll" \
+    "$(sql part_upgrade "SELECT count(*) || ' ' || string_agg(DISTINCT object_table::text, ',') FROM eventlog WHERE object_type = 'public.payroll'")"
+check "an ordinary role sees only the event about no table" "about nothing" \
+    "$(sql part_upgrade "SET client_min_messages = warning; DROP ROLE IF EXISTS part_reader; CREATE ROLE part_reader;
+                         SET ROLE part_reader; SELECT string_agg(message, ',') FROM eventlog; RESET ROLE; DROP ROLE part_reader")"
+sql part_upgrade "INSERT INTO payroll VALUES (51, 1)" >/dev/null
+check "tracking writes on after the update" "1 payroll" \
+    "$(sql part_upgrade "SELECT count(*) || ' ' || min(object_table::text) FROM eventlog WHERE object_id = '51'")"
+
+psql -X -q -d postgres -c "DROP DATABASE part_src" -c "DROP DATABASE part_dst" -c "DROP DATABASE part_upgrade" >/dev/null
 finish
