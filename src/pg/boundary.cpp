@@ -1,6 +1,6 @@
-#include "pg/boundary.hpp"
-
 #include "core/utf8.hpp"
+
+#include "pg/boundary.hpp"
 
 namespace eventlog::pg {
 

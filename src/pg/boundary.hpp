@@ -119,4 +119,37 @@ auto guarded(Body&& body) -> std::invoke_result_t<Body&> {
     detail::raise(pending);
 }
 
+/// Runs the body of a callback PostgreSQL calls on its own schedule (cache
+/// invalidation, end of transaction). A callback never raises an error: at
+/// abort time an ERROR would escalate. A C++ exception is caught and, once
+/// the catch block has ended, reported as a WARNING; PostgreSQL calls inside
+/// the body must be ones that cannot fail.
+template <class Body>
+void guarded_callback(Body&& body) noexcept {
+    detail::PendingError pending;
+    bool failed = false;
+    try {
+        body();
+    } catch (const std::exception& e) {
+        detail::record(pending, ERRCODE_INTERNAL_ERROR, e.what(), "");
+        failed = true;
+    } catch (...) {
+        detail::record(pending, ERRCODE_INTERNAL_ERROR, "unknown C++ exception", "");
+        failed = true;
+    }
+    if (failed) elog(WARNING, "eventlog: callback failed: %s", pending.message);
+}
+
 }  // namespace eventlog::pg
+
+/// Defines the SQL-callable C function `sql_symbol` (the name the install
+/// script's AS 'MODULE_PATHNAME', 'sql_symbol' gives) as `body(fcinfo)` run
+/// under guarded(): every entry point is guarded by construction. `body` is
+/// a function `Datum body(FunctionCallInfo)`, in the same file.
+#define EVENTLOG_SQL_FUNCTION(sql_symbol, body)                                       \
+    extern "C" {                                                                      \
+    PG_FUNCTION_INFO_V1(sql_symbol);                                                  \
+    Datum sql_symbol(PG_FUNCTION_ARGS) {                                              \
+        return ::eventlog::pg::guarded([&]() -> Datum { return body(fcinfo); });      \
+    }                                                                                 \
+    }

@@ -242,12 +242,4 @@ Datum capture(FunctionCallInfo fcinfo) {
 }  // namespace
 }  // namespace eventlog::pg
 
-extern "C" {
-
-PG_FUNCTION_INFO_V1(eventlog_capture);
-
-Datum eventlog_capture(PG_FUNCTION_ARGS) {
-    return eventlog::pg::guarded([&] { return eventlog::pg::capture(fcinfo); });
-}
-
-}  // extern "C"
+EVENTLOG_SQL_FUNCTION(eventlog_capture, eventlog::pg::capture)

@@ -1,6 +1,6 @@
-#include "pg/diff_output.hpp"
-
 #include <cstring>
+
+#include "pg/diff_output.hpp"
 
 namespace eventlog::pg {
 

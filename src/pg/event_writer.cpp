@@ -1,7 +1,6 @@
-#include "pg/event_writer.hpp"
-
 #include <cstring>
 
+#include "pg/event_writer.hpp"
 #include "pg/owner_rights.hpp"
 #include "pg/pg_compat.hpp"
 #include "pg/partition_upkeep.hpp"

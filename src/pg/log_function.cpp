@@ -36,22 +36,16 @@ Datum log_event(FunctionCallInfo fcinfo, text* template_message, Jsonb* values, 
     PG_RETURN_INT64(write_events(extension_namespace(fcinfo->flinfo->fn_oid), &common, &rows));
 }
 
+/// Rich C++ (the renderer): arguments decoded through pg_call.
+Datum log_entry(FunctionCallInfo fcinfo) {
+    text* template_message = PG_ARGISNULL(0) ? nullptr : pg_call([&] { return PG_GETARG_TEXT_PP(0); });
+    Jsonb* values = PG_ARGISNULL(1) ? nullptr : pg_call([&] { return PG_GETARG_JSONB_P(1); });
+    text* message = template_message != nullptr ? render_message(template_message, values) : nullptr;
+    return log_event(fcinfo, template_message, values, message);
+}
+
 }  // namespace
 
 }  // namespace eventlog::pg
 
-extern "C" {
-
-PG_FUNCTION_INFO_V1(eventlog_log);
-
-Datum eventlog_log(PG_FUNCTION_ARGS) {
-    using namespace eventlog::pg;
-    return guarded([&]() -> Datum {
-        text* template_message = PG_ARGISNULL(0) ? nullptr : pg_call([&] { return PG_GETARG_TEXT_PP(0); });
-        Jsonb* values = PG_ARGISNULL(1) ? nullptr : pg_call([&] { return PG_GETARG_JSONB_P(1); });
-        text* message = template_message != nullptr ? render_message(template_message, values) : nullptr;
-        return log_event(fcinfo, template_message, values, message);
-    });
-}
-
-}  // extern "C"
+EVENTLOG_SQL_FUNCTION(eventlog_log, eventlog::pg::log_entry)

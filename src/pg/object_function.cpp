@@ -49,12 +49,4 @@ Datum object_of_row(FunctionCallInfo fcinfo) {
 }  // namespace
 }  // namespace eventlog::pg
 
-extern "C" {
-
-PG_FUNCTION_INFO_V1(eventlog_object);
-
-Datum eventlog_object(PG_FUNCTION_ARGS) {
-    return eventlog::pg::guarded([&] { return eventlog::pg::object_of_row(fcinfo); });
-}
-
-}  // extern "C"
+EVENTLOG_SQL_FUNCTION(eventlog_object, eventlog::pg::object_of_row)

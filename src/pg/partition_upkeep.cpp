@@ -1,5 +1,6 @@
 #include "pg/partition_upkeep.hpp"
 
+#include "pg/boundary.hpp"
 #include "pg/owner_rights.hpp"
 
 namespace eventlog::pg {
@@ -11,7 +12,9 @@ Oid ready_table = InvalidOid;
 TimestampTz ready_until = 0;
 
 void forget_on_change(Datum, Oid relation) {
-    if (relation == InvalidOid || relation == ready_table) ready_table = InvalidOid;
+    guarded_callback([&] {
+        if (relation == InvalidOid || relation == ready_table) ready_table = InvalidOid;
+    });
 }
 
 }  // namespace

@@ -129,12 +129,4 @@ Datum purge(FunctionCallInfo fcinfo) {
 
 }  // namespace eventlog::pg
 
-extern "C" {
-
-PG_FUNCTION_INFO_V1(eventlog_purge);
-
-Datum eventlog_purge(PG_FUNCTION_ARGS) {
-    return eventlog::pg::guarded([&] { return eventlog::pg::purge(fcinfo); });
-}
-
-}  // extern "C"
+EVENTLOG_SQL_FUNCTION(eventlog_purge, eventlog::pg::purge)

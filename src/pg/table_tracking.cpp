@@ -1,10 +1,10 @@
-#include "pg/table_tracking.hpp"
-
 #include <memory>
 #include <unordered_map>
 #include <utility>
 
 #include "core/error.hpp"
+
+#include "pg/table_tracking.hpp"
 #include "pg/boundary.hpp"
 #include "pg/pg_compat.hpp"
 
@@ -132,11 +132,11 @@ TableTracking* table_tracking(Relation table, const char* trigger_argument) {
 extern "C" {
 
 static void eventlog_relcache_callback(Datum arg, Oid table) {
-    eventlog::pg::guarded([&] { eventlog::pg::invalidate(arg, table); });
+    eventlog::pg::guarded_callback([&] { eventlog::pg::invalidate(arg, table); });
 }
 
 static void eventlog_xact_callback(XactEvent event, void* arg) {
-    eventlog::pg::guarded([&] { eventlog::pg::end_of_transaction(event, arg); });
+    eventlog::pg::guarded_callback([&] { eventlog::pg::end_of_transaction(event, arg); });
 }
 
 }  // extern "C"

@@ -1,11 +1,11 @@
-#include "pg/tracked_message.hpp"
-
 #include <cstring>
 #include <optional>
 #include <string>
 
 #include "core/error.hpp"
 #include "core/template_render.hpp"
+
+#include "pg/tracked_message.hpp"
 #include "pg/boundary.hpp"
 #include "pg/jsonb_node.hpp"
 

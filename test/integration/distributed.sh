@@ -71,7 +71,7 @@ send_marker() {
 
 columns="id, \"timestamp\", actor, message, object_type, object_id, tool, action, changes, db_user,
          template_message, values_json, transaction_id"
-guard_state="SELECT string_agg(tgenabled::text, ' ') FROM pg_trigger WHERE tgrelid = 'eventlog'::regclass"
+guard_state="SELECT string_agg(tgenabled::text, ' ' ORDER BY tgname) FROM pg_trigger WHERE tgrelid = 'eventlog'::regclass AND tgname LIKE 'eventlog_append_only%'"
 # source_events DB: all of a source's events; central_events SOURCE_NO: the
 # central events in that source's id range; both in the same comparable form.
 source_events() { on_source "$1" "SELECT $columns FROM eventlog ORDER BY id" | md5sum; }
@@ -167,6 +167,18 @@ check "central: ordinary role cannot TRUNCATE" "42501" "$(sqlstate_central "SET 
 check "central: superuser cannot UPDATE" "42501" "$(sqlstate_central "UPDATE eventlog SET message = 'x'")"
 check "central: superuser cannot DELETE" "42501" "$(sqlstate_central "DELETE FROM eventlog")"
 check "central: guard fires for replicated rows too (ENABLE ALWAYS)" "A A" "$(on_central central "$guard_state")"
+
+# Who reads the central log: the sources' tables are not there, so the
+# events that name an object are the owner's (and superusers') alone; those
+# with no object_type are everyone's.
+no_object="SELECT count(*) FROM eventlog WHERE object_type IS NULL"
+no_object_total=$(($(on_source app1 "$no_object") + $(on_source app2 "$no_object")))
+check "sources: events about their tables, and with no object" "t t" \
+    "$(on_source app1 "SELECT count(*) > 0 FROM eventlog WHERE object_table IS NOT NULL") $( [ "$no_object_total" -gt 0 ] && echo t || echo f)"
+check "central: replicated events naming an object are about a table not here" "$(($total - $no_object_total)) 0" \
+    "$(on_central central "SELECT count(*) || ' ' || string_agg(DISTINCT object_table::oid::text, ',') FROM eventlog WHERE object_table IS NOT NULL")"
+check "central: an ordinary role sees only the events with no object" "$no_object_total" \
+    "$(on_central central "SET ROLE dist_reader; SELECT count(*) FROM eventlog")"
 
 # A superuser on source 1 forges its log: nothing of it reaches the central copy.
 before=$(central_events 1)

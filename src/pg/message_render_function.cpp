@@ -1,10 +1,10 @@
-#include "pg/message_render.hpp"
-
 #include <string>
 #include <string_view>
 
 #include "core/message_template.hpp"
 #include "core/template_render.hpp"
+
+#include "pg/message_render.hpp"
 #include "pg/boundary.hpp"
 #include "pg/jsonb_node.hpp"
 
@@ -45,21 +45,17 @@ text* render_message(text* template_message, Jsonb* values_json) {
     });
 }
 
-}  // namespace eventlog::pg
-
-extern "C" {
-
-PG_FUNCTION_INFO_V1(eventlog_render);
+namespace {
 
 /// eventlog_render(template_message text, values_json jsonb) RETURNS text
-Datum eventlog_render(PG_FUNCTION_ARGS) {
-    using namespace eventlog::pg;
-    return guarded([&]() -> Datum {
-        if (PG_ARGISNULL(0)) PG_RETURN_NULL();
-        text* template_message = pg_call([&] { return PG_GETARG_TEXT_PP(0); });
-        Jsonb* values = PG_ARGISNULL(1) ? nullptr : pg_call([&] { return PG_GETARG_JSONB_P(1); });
-        PG_RETURN_TEXT_P(render_message(template_message, values));
-    });
+Datum render(FunctionCallInfo fcinfo) {
+    if (PG_ARGISNULL(0)) PG_RETURN_NULL();
+    text* template_message = pg_call([&] { return PG_GETARG_TEXT_PP(0); });
+    Jsonb* values = PG_ARGISNULL(1) ? nullptr : pg_call([&] { return PG_GETARG_JSONB_P(1); });
+    PG_RETURN_TEXT_P(render_message(template_message, values));
 }
 
-}  // extern "C"
+}  // namespace
+}  // namespace eventlog::pg
+
+EVENTLOG_SQL_FUNCTION(eventlog_render, eventlog::pg::render)

@@ -33,21 +33,14 @@ void check_tracking(Oid table_oid, Jsonb* options_json) {
     validate_tracking(TrackingOptions::from_json(text), columns);
 }
 
+Datum check_tracking_entry(FunctionCallInfo fcinfo) {
+    Oid table = PG_GETARG_OID(0);
+    Jsonb* options = pg_call([&] { return PG_GETARG_JSONB_P(1); });
+    check_tracking(table, options);
+    PG_RETURN_VOID();
+}
+
 }  // namespace
 }  // namespace eventlog::pg
 
-extern "C" {
-
-PG_FUNCTION_INFO_V1(eventlog_check_tracking);
-
-Datum eventlog_check_tracking(PG_FUNCTION_ARGS) {
-    using namespace eventlog::pg;
-    return guarded([&]() -> Datum {
-        Oid table = PG_GETARG_OID(0);
-        Jsonb* options = pg_call([&] { return PG_GETARG_JSONB_P(1); });
-        check_tracking(table, options);
-        PG_RETURN_VOID();
-    });
-}
-
-}  // extern "C"
+EVENTLOG_SQL_FUNCTION(eventlog_check_tracking, eventlog::pg::check_tracking_entry)

@@ -294,13 +294,5 @@ Datum jsonb_diff_schema(FunctionCallInfo fcinfo) {
 
 }  // namespace eventlog::pg
 
-extern "C" {
-
-PG_FUNCTION_INFO_V1(eventlog_jsonb_diff_schema);
-
 /// jsonb_diff_schema(old_data jsonb, new_data jsonb, exclude_keys text[], deep boolean) RETURNS jsonb
-Datum eventlog_jsonb_diff_schema(PG_FUNCTION_ARGS) {
-    return eventlog::pg::guarded([&] { return eventlog::pg::jsonb_diff_schema(fcinfo); });
-}
-
-}  // extern "C"
+EVENTLOG_SQL_FUNCTION(eventlog_jsonb_diff_schema, eventlog::pg::jsonb_diff_schema)

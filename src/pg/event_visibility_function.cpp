@@ -74,23 +74,16 @@ Oid table_named(const char* object_type) {
     return table;
 }
 
+namespace {
+
+Datum object_table(FunctionCallInfo fcinfo) {
+    Oid table = table_named(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+    if (!OidIsValid(table)) PG_RETURN_NULL();
+    PG_RETURN_OID(table);
+}
+
+}  // namespace
 }  // namespace eventlog::pg
 
-extern "C" {
-
-PG_FUNCTION_INFO_V1(eventlog_readable);
-PG_FUNCTION_INFO_V1(eventlog_object_table);
-
-Datum eventlog_readable(PG_FUNCTION_ARGS) {
-    return eventlog::pg::guarded([&] { return eventlog::pg::readable(fcinfo); });
-}
-
-Datum eventlog_object_table(PG_FUNCTION_ARGS) {
-    return eventlog::pg::guarded([&]() -> Datum {
-        Oid table = eventlog::pg::table_named(text_to_cstring(PG_GETARG_TEXT_PP(0)));
-        if (!OidIsValid(table)) PG_RETURN_NULL();
-        PG_RETURN_OID(table);
-    });
-}
-
-}  // extern "C"
+EVENTLOG_SQL_FUNCTION(eventlog_readable, eventlog::pg::readable)
+EVENTLOG_SQL_FUNCTION(eventlog_object_table, eventlog::pg::object_table)

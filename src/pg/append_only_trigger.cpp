@@ -11,11 +11,15 @@ namespace {
 bool purge_window_open = false;
 
 void close_on_abort(XactEvent event, void*) {
-    if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) purge_window_open = false;
+    guarded_callback([&] {
+        if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) purge_window_open = false;
+    });
 }
 
 void close_on_subabort(SubXactEvent event, SubTransactionId, SubTransactionId, void*) {
-    if (event == SUBXACT_EVENT_ABORT_SUB) purge_window_open = false;
+    guarded_callback([&] {
+        if (event == SUBXACT_EVENT_ABORT_SUB) purge_window_open = false;
+    });
 }
 
 const char* operation_name(TriggerEvent event) {
@@ -57,12 +61,4 @@ void register_append_only_callbacks() {
 
 }  // namespace eventlog::pg
 
-extern "C" {
-
-PG_FUNCTION_INFO_V1(eventlog_refuse_rewrite);
-
-Datum eventlog_refuse_rewrite(PG_FUNCTION_ARGS) {
-    return eventlog::pg::guarded([&] { return eventlog::pg::refuse_rewrite(fcinfo); });
-}
-
-}  // extern "C"
+EVENTLOG_SQL_FUNCTION(eventlog_refuse_rewrite, eventlog::pg::refuse_rewrite)
