@@ -10,9 +10,9 @@ namespace eventlog {
 
 /// What kind of failure an Error reports; the guard maps it to a SQLSTATE.
 enum class ErrorCode {
-    InvalidParameterValue,  ///< 22023: bad input from the caller
+    InvalidParameterValue,         ///< 22023: bad input from the caller
     ObjectNotInPrerequisiteState,  ///< 55000: e.g. a table without a primary key
-    Internal,               ///< XX000: a bug of ours
+    Internal,                      ///< XX000: a bug of ours
 };
 
 class Error : public std::runtime_error {

@@ -31,8 +31,7 @@ Placeholder make_placeholder(std::string_view key) {
     while (start != std::string_view::npos) {
         start += 2;
         std::size_t next = key.find("__", start);
-        p.path.emplace_back(key.substr(start, next == std::string_view::npos ? std::string_view::npos
-                                                                              : next - start));
+        p.path.emplace_back(key.substr(start, next == std::string_view::npos ? std::string_view::npos : next - start));
         start = next;
     }
     return p;
@@ -60,16 +59,14 @@ MessageTemplate MessageTemplate::parse(std::string_view text) {
             }
             std::size_t close = text.find_first_of("{}", i + 1);
             if (close == std::string_view::npos || text[close] == '{') {
-                std::string_view open = text.substr(i, close == std::string_view::npos ? std::string_view::npos
-                                                                                        : close - i);
+                std::string_view open =
+                    text.substr(i, close == std::string_view::npos ? std::string_view::npos : close - i);
                 throw invalid_parameter(
-                    "unbalanced brace in message template: placeholder " + quoted(excerpt(open)) +
-                        " is not closed",
+                    "unbalanced brace in message template: placeholder " + quoted(excerpt(open)) + " is not closed",
                     "Write {{ for a literal \"{\".");
             }
             if (close == i + 1) {
-                throw invalid_parameter("empty placeholder \"{}\" in message template at offset " +
-                                            std::to_string(i),
+                throw invalid_parameter("empty placeholder \"{}\" in message template at offset " + std::to_string(i),
                                         "Name a key of values_json between the braces, or write {{}} for "
                                         "literal braces.");
             }
@@ -85,9 +82,9 @@ MessageTemplate MessageTemplate::parse(std::string_view text) {
                 i += 2;
                 continue;
             }
-            throw invalid_parameter("unbalanced brace in message template: \"}\" at offset " +
-                                        std::to_string(i) + " closes no placeholder",
-                                    "Write }} for a literal \"}\".");
+            throw invalid_parameter(
+                "unbalanced brace in message template: \"}\" at offset " + std::to_string(i) + " closes no placeholder",
+                "Write }} for a literal \"}\".");
         } else {
             literal.push_back(c);
             ++i;

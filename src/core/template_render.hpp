@@ -20,9 +20,7 @@ namespace eventlog {
 
 enum class JsonKind { Object, Array, String, Number, Bool, Null };
 
-inline bool is_scalar(JsonKind k) {
-    return k != JsonKind::Object && k != JsonKind::Array;
-}
+inline bool is_scalar(JsonKind k) { return k != JsonKind::Object && k != JsonKind::Array; }
 
 /// The text one placeholder renders to, or an InvalidParameterValue error
 /// naming the placeholder. `values` must be an object.
@@ -39,25 +37,22 @@ std::string render_placeholder(const Node& values, const Placeholder& p) {
     if (!is_scalar(current.kind())) {
         for (const std::string& attribute : p.path) {
             if (current.kind() != JsonKind::Object) {
-                throw invalid_parameter("message template placeholder " + shown + ": attribute \"" +
-                                        attribute + "\" cannot be looked up in a non-object value");
+                throw invalid_parameter("message template placeholder " + shown + ": attribute \"" + attribute +
+                                        "\" cannot be looked up in a non-object value");
             }
             std::optional<Node> next = current.member(attribute);
             if (!next) {
-                throw invalid_parameter("message template placeholder " + shown + ": attribute \"" +
-                                        attribute + "\" is missing");
+                throw invalid_parameter("message template placeholder " + shown + ": attribute \"" + attribute +
+                                        "\" is missing");
             }
             current = *next;
         }
     }
     switch (current.kind()) {
-        case JsonKind::Null:
-            return std::string();
+        case JsonKind::Null: return std::string();
         case JsonKind::Object:
-        case JsonKind::Array:
-            return current.json_text();
-        default:
-            return current.scalar_text();
+        case JsonKind::Array: return current.json_text();
+        default: return current.scalar_text();
     }
 }
 

@@ -19,9 +19,7 @@ constexpr std::array<const char*, kTrackedActions> kDefaultMessages = {
     "{object_type} was truncated by {actor}.",
 };
 
-bool has_prefix(const std::string& s, const char* prefix) {
-    return s.rfind(prefix, 0) == 0;
-}
+bool has_prefix(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
 }  // namespace
 
@@ -41,10 +39,9 @@ void validate_message(TrackedAction action, const std::string& text, const std::
                                     "Use {actor}, {tool}, {action}, {object_type}, {object_id}, "
                                     "{old__COLUMN} or {new__COLUMN}.");
         }
-        bool row_missing = (*key == TrackedKey::OldRow &&
-                            (action == TrackedAction::Create || action == TrackedAction::Truncate)) ||
-                           (*key == TrackedKey::NewRow &&
-                            (action == TrackedAction::Delete || action == TrackedAction::Truncate));
+        bool row_missing =
+            (*key == TrackedKey::OldRow && (action == TrackedAction::Create || action == TrackedAction::Truncate)) ||
+            (*key == TrackedKey::NewRow && (action == TrackedAction::Delete || action == TrackedAction::Truncate));
         if (row_missing) {
             throw invalid_parameter(where + " cannot use " + shown + ": a " + action_name(action) + " has no " +
                                     (*key == TrackedKey::OldRow ? "old" : "new") + " row");
@@ -61,13 +58,9 @@ void validate_message(TrackedAction action, const std::string& text, const std::
     }
 }
 
-const char* action_name(TrackedAction action) {
-    return kActionNames[static_cast<int>(action)];
-}
+const char* action_name(TrackedAction action) { return kActionNames[static_cast<int>(action)]; }
 
-const char* default_message(TrackedAction action) {
-    return kDefaultMessages[static_cast<int>(action)];
-}
+const char* default_message(TrackedAction action) { return kDefaultMessages[static_cast<int>(action)]; }
 
 std::optional<TrackedKey> tracked_key(const std::string& key) {
     if (key == "actor") return TrackedKey::Actor;

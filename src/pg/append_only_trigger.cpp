@@ -34,8 +34,7 @@ Datum refuse_rewrite(FunctionCallInfo fcinfo) {
         ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
                         errmsg("eventlog_refuse_rewrite: not called by the trigger manager")));
     auto* trigger = reinterpret_cast<TriggerData*>(fcinfo->context);
-    if (purge_window_open && TRIGGER_FIRED_BY_DELETE(trigger->tg_event) &&
-        TRIGGER_FIRED_FOR_ROW(trigger->tg_event))
+    if (purge_window_open && TRIGGER_FIRED_BY_DELETE(trigger->tg_event) && TRIGGER_FIRED_FOR_ROW(trigger->tg_event))
         return PointerGetDatum(trigger->tg_trigtuple);
     ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
                     errmsg("eventlog is append-only: %s is not allowed", operation_name(trigger->tg_event)),
@@ -46,13 +45,9 @@ Datum refuse_rewrite(FunctionCallInfo fcinfo) {
 
 }  // namespace
 
-void open_purge_window() {
-    purge_window_open = true;
-}
+void open_purge_window() { purge_window_open = true; }
 
-void close_purge_window() {
-    purge_window_open = false;
-}
+void close_purge_window() { purge_window_open = false; }
 
 void register_append_only_callbacks() {
     RegisterXactCallback(close_on_abort, nullptr);

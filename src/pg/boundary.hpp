@@ -146,10 +146,10 @@ void guarded_callback(Body&& body) noexcept {
 /// script's AS 'MODULE_PATHNAME', 'sql_symbol' gives) as `body(fcinfo)` run
 /// under guarded(): every entry point is guarded by construction. `body` is
 /// a function `Datum body(FunctionCallInfo)`, in the same file.
-#define EVENTLOG_SQL_FUNCTION(sql_symbol, body)                                       \
-    extern "C" {                                                                      \
-    PG_FUNCTION_INFO_V1(sql_symbol);                                                  \
-    Datum sql_symbol(PG_FUNCTION_ARGS) {                                              \
-        return ::eventlog::pg::guarded([&]() -> Datum { return body(fcinfo); });      \
-    }                                                                                 \
+#define EVENTLOG_SQL_FUNCTION(sql_symbol, body)                                  \
+    extern "C" {                                                                 \
+    PG_FUNCTION_INFO_V1(sql_symbol);                                             \
+    Datum sql_symbol(PG_FUNCTION_ARGS) {                                         \
+        return ::eventlog::pg::guarded([&]() -> Datum { return body(fcinfo); }); \
+    }                                                                            \
     }

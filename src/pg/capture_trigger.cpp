@@ -62,8 +62,8 @@ void grow(Batch* batch) {
 }
 
 void flush(Batch* batch) {
-    EventRows rows = {batch->n,          batch->object_ids, batch->object_id_nulls,
-                      batch->messages,   batch->changes,    batch->changes_nulls};
+    EventRows rows = {batch->n,        batch->object_ids, batch->object_id_nulls,
+                      batch->messages, batch->changes,    batch->changes_nulls};
     write_events(batch->extension_namespace, &batch->common, &rows);
     batch->n = 0;
     MemoryContextReset(batch->memory);
@@ -98,8 +98,7 @@ bool column_changed(const TrackedColumn* column, TupleTableSlot* old_row, TupleT
     Datum old_value = slot_getattr(old_row, attnum, &old_null);
     Datum new_value = slot_getattr(new_row, attnum, &new_null);
     if (old_null && new_null) return false;
-    if (!old_null && !new_null && datumIsEqual(old_value, new_value, column->typbyval, column->typlen))
-        return false;
+    if (!old_null && !new_null && datumIsEqual(old_value, new_value, column->typbyval, column->typlen)) return false;
     JsonbConverter* converter = const_cast<JsonbConverter*>(&column->converter);
     *old_json = converter_apply(converter, old_value, old_null);
     *new_json = converter_apply(converter, new_value, new_null);
@@ -108,6 +107,9 @@ bool column_changed(const TrackedColumn* column, TupleTableSlot* old_row, TupleT
 
 /// The event's changes; NULL for an update that changed no tracked column.
 Jsonb* row_changes(const TableTracking* t, TrackedAction action, TupleTableSlot* old_row, TupleTableSlot* new_row) {
+    if ((action != TrackedAction::Delete && new_row == nullptr) ||
+        (action != TrackedAction::Create && old_row == nullptr))
+        elog(ERROR, "eventlog_capture: a %s without its rows", action_name(action));
     DiffOutput out;
     output_begin(&out);
     for (size_t i = 0; i < t->columns.size(); i++) {
@@ -145,8 +147,7 @@ void capture_rows(TriggerData* trigger, const TableTracking* t, TrackedAction ac
     if ((action != TrackedAction::Create && old_rows == nullptr) ||
         (action != TrackedAction::Delete && new_rows == nullptr))
         ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-                        errmsg("eventlog_capture: the trigger on %s has no transition tables",
-                               t->object_type.c_str()),
+                        errmsg("eventlog_capture: the trigger on %s has no transition tables", t->object_type.c_str()),
                         errhint("Attach it with eventlog_track().")));
     if (old_rows != nullptr) tuplestore_rescan(old_rows);
     if (new_rows != nullptr) tuplestore_rescan(new_rows);

@@ -52,7 +52,6 @@ const ColumnShape kShape[kColumns] = {
     {"object_table", REGCLASSOID, false},
 };
 
-
 Datum text_datum(const char* s, bool* isnull) {
     *isnull = s == nullptr;
     return s != nullptr ? CStringGetTextDatum(s) : (Datum) 0;
@@ -86,10 +85,9 @@ bool direct_insert_possible(Relation table) {
     // would never reach a shard.
     if (OidIsValid(get_extension_oid("citus", true))) return false;
     TriggerDesc* triggers = table->trigdesc;
-    if (triggers != nullptr &&
-        (triggers->trig_insert_before_row || triggers->trig_insert_after_row || triggers->trig_insert_instead_row ||
-         triggers->trig_insert_before_statement || triggers->trig_insert_after_statement ||
-         triggers->trig_insert_new_table))
+    if (triggers != nullptr && (triggers->trig_insert_before_row || triggers->trig_insert_after_row ||
+                                triggers->trig_insert_instead_row || triggers->trig_insert_before_statement ||
+                                triggers->trig_insert_after_statement || triggers->trig_insert_new_table))
         return false;
     TupleDesc descriptor = RelationGetDescr(table);
     if (descriptor->natts != kColumns) return false;
@@ -230,8 +228,8 @@ SPIPlanPtr prepared_insert(Oid namespace_oid, Oid table) {
         "AS e(message, object_id, changes) RETURNING id",
         quote_identifier(get_namespace_name(namespace_oid)), with_object_table ? ", object_table" : "",
         with_object_table ? ", $11" : "");
-    Oid types[kSqlParams] = {TEXTOID, TEXTARRAYOID, TEXTOID, TEXTARRAYOID, TEXTOID,   TEXTOID,
-                             JSONBARRAYOID, TEXTOID, TEXTOID, JSONBOID,     REGCLASSOID};
+    Oid types[kSqlParams] = {TEXTOID,       TEXTARRAYOID, TEXTOID, TEXTARRAYOID, TEXTOID,    TEXTOID,
+                             JSONBARRAYOID, TEXTOID,      TEXTOID, JSONBOID,     REGCLASSOID};
     SPIPlanPtr plan = SPI_prepare(sql, kSqlParams, types);
     if (plan == nullptr) elog(ERROR, "eventlog: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
     SPI_keepplan(plan);
@@ -250,13 +248,13 @@ int64 insert_sql(Oid table, Oid namespace_oid, const EventCommon* common, const 
     values[1] = PointerGetDatum(construct_array(rows->messages, rows->n, TEXTOID, -1, false, TYPALIGN_INT));
     isnull[1] = false;
     values[2] = text_datum(common->object_type, &isnull[2]);
-    values[3] = PointerGetDatum(construct_md_array(rows->object_ids, rows->object_id_nulls, 1, dims, lbs, TEXTOID,
-                                                   -1, false, TYPALIGN_INT));
+    values[3] = PointerGetDatum(
+        construct_md_array(rows->object_ids, rows->object_id_nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
     isnull[3] = false;
     values[4] = text_datum(common->tool, &isnull[4]);
     values[5] = text_datum(common->action, &isnull[5]);
-    values[6] = PointerGetDatum(construct_md_array(rows->changes, rows->changes_nulls, 1, dims, lbs, JSONBOID, -1,
-                                                   false, TYPALIGN_INT));
+    values[6] = PointerGetDatum(
+        construct_md_array(rows->changes, rows->changes_nulls, 1, dims, lbs, JSONBOID, -1, false, TYPALIGN_INT));
     isnull[6] = false;
     values[7] = text_datum(common->db_user, &isnull[7]);
     values[8] = pointer_datum(common->template_message, &isnull[8]);
@@ -288,19 +286,14 @@ int64 insert_sql(Oid table, Oid namespace_oid, const EventCommon* common, const 
 Oid eventlog_table(Oid namespace_oid) {
     Oid table = get_relname_relid("eventlog", namespace_oid);
     if (!OidIsValid(table))
-        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
-                        errmsg("eventlog: table %s.eventlog does not exist",
-                               quote_identifier(get_namespace_name(namespace_oid)))));
+        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("eventlog: table %s.eventlog does not exist",
+                                                                 quote_identifier(get_namespace_name(namespace_oid)))));
     return table;
 }
 
-Oid extension_namespace(Oid member_function) {
-    return get_func_namespace(member_function);
-}
+Oid extension_namespace(Oid member_function) { return get_func_namespace(member_function); }
 
-const char* current_role_name() {
-    return GetUserNameFromId(GetUserId(), false);
-}
+const char* current_role_name() { return GetUserNameFromId(GetUserId(), false); }
 
 const char* default_actor() {
     if (actor_setting != nullptr && actor_setting[0] != '\0') return pstrdup(actor_setting);

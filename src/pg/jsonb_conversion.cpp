@@ -1,14 +1,13 @@
 #include "pg/jsonb_conversion.hpp"
 
-
 namespace eventlog::pg {
 
 void converter_init(JsonbConverter* converter, Oid type, MemoryContext context) {
     MemoryContext old = MemoryContextSwitchTo(context);
     fmgr_info_cxt(F_TO_JSONB, &converter->to_jsonb, context);
-    converter->to_jsonb.fn_expr = reinterpret_cast<Node*>(
-        makeFuncExpr(F_TO_JSONB, JSONBOID, list_make1(makeNullConst(type, -1, InvalidOid)), InvalidOid,
-                     InvalidOid, COERCE_EXPLICIT_CALL));
+    converter->to_jsonb.fn_expr =
+        reinterpret_cast<Node*>(makeFuncExpr(F_TO_JSONB, JSONBOID, list_make1(makeNullConst(type, -1, InvalidOid)),
+                                             InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL));
     MemoryContextSwitchTo(old);
 }
 

@@ -47,8 +47,7 @@ struct DiffOptions {
 bool is_excluded(const DiffOptions* options, const JsonbValue* key) {
     if (options->n_excluded == 0) return false;
     Key probe = {key->val.string.val, key->val.string.len};
-    return bsearch(&probe, options->excluded, options->n_excluded, sizeof(Key), compare_key_entries) !=
-           nullptr;
+    return bsearch(&probe, options->excluded, options->n_excluded, sizeof(Key), compare_key_entries) != nullptr;
 }
 
 /// Reads exclude_keys (NULL array or NULL elements are ignored).
@@ -83,20 +82,15 @@ bool values_equal(const JsonbValue* a, const JsonbValue* b) {
         case jbvNumeric:
             return DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(a->val.numeric),
                                                      NumericGetDatum(b->val.numeric))) == 0;
-        case jbvBinary:
-            return compareJsonbContainers(a->val.binary.data, b->val.binary.data) == 0;
+        case jbvBinary: return compareJsonbContainers(a->val.binary.data, b->val.binary.data) == 0;
         default: elog(ERROR, "jsonb_diff_schema: unexpected jsonb value type %d", (int) a->type);
     }
     return false;
 }
 
-bool is_object(const JsonbValue* v) {
-    return v->type == jbvBinary && JsonContainerIsObject(v->val.binary.data);
-}
+bool is_object(const JsonbValue* v) { return v->type == jbvBinary && JsonContainerIsObject(v->val.binary.data); }
 
-bool is_array(const JsonbValue* v) {
-    return v->type == jbvBinary && JsonContainerIsArray(v->val.binary.data);
-}
+bool is_array(const JsonbValue* v) { return v->type == jbvBinary && JsonContainerIsArray(v->val.binary.data); }
 
 /// Walks the key/value pairs of an object container in jsonb key order.
 struct PairCursor {
@@ -122,8 +116,7 @@ void cursor_open(PairCursor* cursor, JsonbContainer* object) {
     cursor_next(cursor);
 }
 
-void diff_objects(JsonbContainer* old_object, JsonbContainer* new_object, const DiffOptions* options,
-                  DiffOutput* out);
+void diff_objects(JsonbContainer* old_object, JsonbContainer* new_object, const DiffOptions* options, DiffOutput* out);
 
 /// Deep mode: is this an array whose elements are all objects with an "id"?
 bool is_keyed_array(JsonbContainer* array) {
@@ -135,8 +128,7 @@ bool is_keyed_array(JsonbContainer* array) {
         if (token != WJB_ELEM) continue;
         if (!keyed) continue;  // drain the iterator so it frees itself
         JsonbValue id;
-        if (!is_object(&element) ||
-            getKeyJsonValueFromContainer(element.val.binary.data, "id", 2, &id) == nullptr)
+        if (!is_object(&element) || getKeyJsonValueFromContainer(element.val.binary.data, "id", 2, &id) == nullptr)
             keyed = false;
     }
     return keyed;
@@ -147,17 +139,13 @@ JsonbValue id_key(const JsonbValue* id) {
     JsonbValue key;
     key.type = jbvString;
     switch (id->type) {
-        case jbvString:
-            key.val.string = id->val.string;
-            return key;
+        case jbvString: key.val.string = id->val.string; return key;
         case jbvNumeric:
             key.val.string.val = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(id->val.numeric)));
             break;
         case jbvBool: key.val.string.val = pstrdup(id->val.boolean ? "true" : "false"); break;
         case jbvNull: key.val.string.val = pstrdup("null"); break;
-        default:
-            key.val.string.val = JsonbToCString(nullptr, id->val.binary.data, id->val.binary.len);
-            break;
+        default: key.val.string.val = JsonbToCString(nullptr, id->val.binary.data, id->val.binary.len); break;
     }
     key.val.string.len = static_cast<int>(std::strlen(key.val.string.val));
     return key;
@@ -184,8 +172,8 @@ Jsonb* keyed_array_as_object(JsonbContainer* array) {
 
 /// Deep mode: diff two objects one level down, recorded under `key` when
 /// anything in them changed.
-void output_nested(DiffOutput* out, JsonbValue* key, JsonbContainer* old_object,
-                   JsonbContainer* new_object, const DiffOptions* options) {
+void output_nested(DiffOutput* out, JsonbValue* key, JsonbContainer* old_object, JsonbContainer* new_object,
+                   const DiffOptions* options) {
     bool changed_before = output_open_nested(out, key);
     diff_objects(old_object, new_object, options, out);
     output_close_nested(out, changed_before);
@@ -211,8 +199,7 @@ void diff_value(DiffOutput* out, JsonbValue* key, JsonbValue* old_value, JsonbVa
 }
 
 /// Merges the two objects' pairs in key order, recording every difference.
-void diff_objects(JsonbContainer* old_object, JsonbContainer* new_object, const DiffOptions* options,
-                  DiffOutput* out) {
+void diff_objects(JsonbContainer* old_object, JsonbContainer* new_object, const DiffOptions* options, DiffOutput* out) {
     check_stack_depth();
     PairCursor old_pairs, new_pairs;
     cursor_open(&old_pairs, old_object);

@@ -19,8 +19,7 @@ JsonKind JsonbNode::kind() const {
         case jbvString: return JsonKind::String;
         case jbvNumeric: return JsonKind::Number;
         case jbvBool: return JsonKind::Bool;
-        case jbvBinary:
-            return JsonContainerIsObject(value_.val.binary.data) ? JsonKind::Object : JsonKind::Array;
+        case jbvBinary: return JsonContainerIsObject(value_.val.binary.data) ? JsonKind::Object : JsonKind::Array;
         default: return JsonKind::Array;  // jbvArray/jbvObject never come from containers
     }
 }
@@ -30,8 +29,7 @@ std::optional<JsonbNode> JsonbNode::member(const std::string& key) const {
     JsonbValue found;
     JsonbContainer* container = value_.val.binary.data;
     bool present = pg_call([&] {
-        return getKeyJsonValueFromContainer(container, key.data(), static_cast<uint32>(key.size()),
-                                            &found) != nullptr;
+        return getKeyJsonValueFromContainer(container, key.data(), static_cast<uint32>(key.size()), &found) != nullptr;
     });
     if (!present) return std::nullopt;
     return JsonbNode(found);
@@ -44,9 +42,8 @@ std::string JsonbNode::scalar_text() const {
         case jbvNull: return "null";
         case jbvNumeric: {
             Numeric number = value_.val.numeric;
-            char* text = pg_call([&] {
-                return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(number)));
-            });
+            char* text =
+                pg_call([&] { return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(number))); });
             std::string out(text);
             pg_call([&] { pfree(text); });
             return out;

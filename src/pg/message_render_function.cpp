@@ -40,9 +40,7 @@ text* render_message(text* template_message, Jsonb* values_json) {
     }
     JsonbNode values(values_json != nullptr ? values_json : empty_object());
     std::string rendered = render_template(parsed, values);
-    return pg_call([&] {
-        return cstring_to_text_with_len(rendered.data(), static_cast<int>(rendered.size()));
-    });
+    return pg_call([&] { return cstring_to_text_with_len(rendered.data(), static_cast<int>(rendered.size())); });
 }
 
 namespace {

@@ -18,11 +18,10 @@ namespace {
 char* partition_interval_setting = nullptr;
 
 void define_settings() {
-    DefineCustomStringVariable(
-        "eventlog.actor", "Who events are recorded for when no actor is passed.",
-        "Set it per transaction (SET LOCAL eventlog.actor = 'alice') from the application; "
-        "when empty, events record the calling database role.",
-        &actor_setting, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomStringVariable("eventlog.actor", "Who events are recorded for when no actor is passed.",
+                               "Set it per transaction (SET LOCAL eventlog.actor = 'alice') from the application; "
+                               "when empty, events record the calling database role.",
+                               &actor_setting, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
     DefineCustomStringVariable(
         "eventlog.partition_interval", "The layout CREATE EXTENSION eventlog gives the log.",
         "Empty (the default): a plain table. An interval of whole months or days, such as '1 month': "

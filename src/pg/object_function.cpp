@@ -4,7 +4,6 @@
 #include "pg/boundary.hpp"
 #include "pg/row_identity.hpp"
 
-
 namespace eventlog::pg {
 
 namespace {
@@ -28,8 +27,8 @@ Datum object_of_row(FunctionCallInfo fcinfo) {
     Relation table = table_open(table_oid, AccessShareLock);
     PrimaryKey key;
     primary_key_load(table, &key, CurrentMemoryContext, "eventlog_object");
-    TupleDesc row_descriptor = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(header),
-                                                      HeapTupleHeaderGetTypMod(header));
+    TupleDesc row_descriptor =
+        lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(header), HeapTupleHeaderGetTypMod(header));
     Datum* row_values = static_cast<Datum*>(palloc(sizeof(Datum) * row_descriptor->natts));
     bool* row_nulls = static_cast<bool*>(palloc(sizeof(bool) * row_descriptor->natts));
     heap_deform_tuple(&row, row_descriptor, row_values, row_nulls);

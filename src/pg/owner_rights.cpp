@@ -18,8 +18,6 @@ SavedUser become_table_owner(Oid table) {
     return saved;
 }
 
-void restore_user(const SavedUser& saved) {
-    SetUserIdAndSecContext(saved.user, saved.context);
-}
+void restore_user(const SavedUser& saved) { SetUserIdAndSecContext(saved.user, saved.context); }
 
 }  // namespace eventlog::pg

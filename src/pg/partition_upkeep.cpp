@@ -21,7 +21,8 @@ void forget_on_change(Datum, Oid relation) {
 
 void keep_partitions_ready(Oid namespace_oid, Oid table) {
     if (table == ready_table && GetCurrentTimestamp() < ready_until) return;
-    char* sql = psprintf("SELECT %s.eventlog_partition_maintain()", quote_identifier(get_namespace_name(namespace_oid)));
+    char* sql =
+        psprintf("SELECT %s.eventlog_partition_maintain()", quote_identifier(get_namespace_name(namespace_oid)));
     SavedUser saved = become_table_owner(table);
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "eventlog: SPI_connect failed");
     int rc = SPI_execute(sql, false, 1);
@@ -36,8 +37,6 @@ void keep_partitions_ready(Oid namespace_oid, Oid table) {
     ready_until = until;
 }
 
-void register_partition_callbacks() {
-    CacheRegisterRelcacheCallback(forget_on_change, (Datum) 0);
-}
+void register_partition_callbacks() { CacheRegisterRelcacheCallback(forget_on_change, (Datum) 0); }
 
 }  // namespace eventlog::pg

@@ -77,23 +77,21 @@ void record_purge(const char* schema, const char* log_name, int64 purged, Timest
         "'eventlog', 'purge')",
         schema);
     Oid types[4] = {INT8OID, TIMESTAMPTZOID, INTERVALOID, TEXTOID};
-    Datum values[4] = {Int64GetDatum(purged), TimestampTzGetDatum(cutoff), older_than,
-                       CStringGetTextDatum(log_name)};
+    Datum values[4] = {Int64GetDatum(purged), TimestampTzGetDatum(cutoff), older_than, CStringGetTextDatum(log_name)};
     int rc = SPI_execute_with_args(sql, 4, types, values, nullptr, false, 1);
     if (rc != SPI_OK_SELECT) elog(ERROR, "eventlog: recording the purge failed: %s", SPI_result_code_string(rc));
 }
 
 Datum purge(FunctionCallInfo fcinfo) {
     if (PG_ARGISNULL(0))
-        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-                        errmsg("eventlog_purge: older_than must not be NULL")));
+        ereport(ERROR,
+                (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("eventlog_purge: older_than must not be NULL")));
     Datum older_than = PG_GETARG_DATUM(0);
     Interval zero = {};
     if (DatumGetBool(DirectFunctionCall2(interval_lt, older_than, IntervalPGetDatum(&zero))))
-        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("eventlog_purge: older_than must not be negative"),
-                        errdetail("older_than is %s.",
-                                  DatumGetCString(DirectFunctionCall1(interval_out, older_than)))));
+        ereport(ERROR,
+                (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("eventlog_purge: older_than must not be negative"),
+                 errdetail("older_than is %s.", DatumGetCString(DirectFunctionCall1(interval_out, older_than)))));
     int64 max_events = PG_ARGISNULL(1) ? PG_INT64_MAX : PG_GETARG_INT64(1);
     if (max_events <= 0)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),

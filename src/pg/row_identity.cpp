@@ -2,7 +2,6 @@
 
 #include "pg/pg_compat.hpp"
 
-
 namespace eventlog::pg {
 
 char* object_type_name(Oid table) {
@@ -39,9 +38,9 @@ Oid require_primary_key(Relation table, const char* caller) {
                         errmsg("%s: the primary key of table %s is DEFERRABLE", caller, name),
                         errhint("eventlog identifies rows by their primary key, which must be unique after every "
                                 "statement: drop the constraint and add the primary key again without DEFERRABLE.")));
-    ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-                    errmsg("%s: table %s has no primary key", caller, name),
-                    errhint("eventlog identifies rows by their primary key: add one with ALTER TABLE ... ADD PRIMARY KEY.")));
+    ereport(ERROR,
+            (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE), errmsg("%s: table %s has no primary key", caller, name),
+             errhint("eventlog identifies rows by their primary key: add one with ALTER TABLE ... ADD PRIMARY KEY.")));
     return InvalidOid;
 }
 

@@ -15,7 +15,7 @@ char* object_type_name(Oid table);
 struct PrimaryKey {
     int natts;
     AttrNumber attnums[INDEX_MAX_KEYS];
-    Oid output_function;                      // single-column keys: the type's output
+    Oid output_function;                        // single-column keys: the type's output
     JsonbConverter converters[INDEX_MAX_KEYS];  // composite keys: to_jsonb per column
 };
 

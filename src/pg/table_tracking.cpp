@@ -31,9 +31,8 @@ std::unique_ptr<TableTracking> build(Relation table, const char* trigger_argumen
     t->trigger_argument = trigger_argument;
     t->options = TrackingOptions::from_json(trigger_argument);
     Oid table_oid = t->table;
-    t->memory = pg_call([] {
-        return AllocSetContextCreate(CacheMemoryContext, "eventlog table tracking", ALLOCSET_SMALL_SIZES);
-    });
+    t->memory = pg_call(
+        [] { return AllocSetContextCreate(CacheMemoryContext, "eventlog table tracking", ALLOCSET_SMALL_SIZES); });
     char* object_type = pg_call([&] { return object_type_name(table_oid); });
     t->object_type = object_type;
 

@@ -93,8 +93,8 @@ private:
 
     const TableTracking* tracking_;
     const EventFields* event_;
-    TupleTableSlot* row_;              // set: this node is a row
-    std::optional<JsonbNode> value_;   // set: this node is a value
+    TupleTableSlot* row_;             // set: this node is a row
+    std::optional<JsonbNode> value_;  // set: this node is a value
 };
 
 }  // namespace

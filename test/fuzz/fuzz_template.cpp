@@ -81,9 +81,7 @@ struct Seg {
     bool placeholder;
     std::string text;               // literal text or placeholder key
     std::vector<std::string> path;  // placeholders only
-    bool operator==(const Seg& o) const {
-        return placeholder == o.placeholder && text == o.text && path == o.path;
-    }
+    bool operator==(const Seg& o) const { return placeholder == o.placeholder && text == o.text && path == o.path; }
 };
 
 std::vector<Seg> segs_of(const MessageTemplate& t) {
@@ -241,8 +239,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             check(i == 0 || segs[i - 1].placeholder, "no two adjacent literal segments", text);
         }
     }
-    check(tmpl->placeholders().size() ==
-              static_cast<std::size_t>(std::count_if(segs.begin(), segs.end(), [](const Seg& s) { return s.placeholder; })),
+    check(tmpl->placeholders().size() == static_cast<std::size_t>(std::count_if(
+                                             segs.begin(), segs.end(), [](const Seg& s) { return s.placeholder; })),
           "placeholders() lists every placeholder segment", text);
 
     // Printing the segments back and parsing again is the identity on segments.

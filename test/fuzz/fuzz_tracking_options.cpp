@@ -64,7 +64,8 @@ bool accepted(Fn fn, const char* what, std::string_view detail) {
         fn();
         return true;
     } catch (const Error& e) {
-        if (e.code() != ErrorCode::InvalidParameterValue) fail(what, std::string(e.what()) + " | input: " + std::string(detail));
+        if (e.code() != ErrorCode::InvalidParameterValue)
+            fail(what, std::string(e.what()) + " | input: " + std::string(detail));
         return false;
     } catch (const std::exception& e) {
         fail(what, std::string(e.what()) + " | input: " + std::string(detail));
@@ -161,8 +162,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
 
     TrackingOptions options;
-    if (!accepted([&] { options = TrackingOptions::from_json(text); }, "from_json throws only 22023", text))
-        return 0;
+    if (!accepted([&] { options = TrackingOptions::from_json(text); }, "from_json throws only 22023", text)) return 0;
 
     // Written back as JSON, the options parse to themselves.
     {
@@ -173,8 +173,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
               "options written back as JSON parse to themselves", dumped);
     }
 
-    const bool whole = accepted([&] { eventlog::validate_tracking(options, columns); },
-                                "validate_tracking throws only 22023", text);
+    const bool whole =
+        accepted([&] { eventlog::validate_tracking(options, columns); }, "validate_tracking throws only 22023", text);
     bool parts = std::all_of(options.exclude_columns.begin(), options.exclude_columns.end(),
                              [&](const std::string& c) { return has(columns, c); });
     for (int i = 0; i < eventlog::kTrackedActions; ++i) {
@@ -194,8 +194,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             std::optional<TrackedKey> key = eventlog::tracked_key(p.key);
             check(key.has_value(), "an accepted template names only known placeholders", tmpl_text);
             if (*key == TrackedKey::OldRow || *key == TrackedKey::NewRow) {
-                check(!p.path.empty() && has(columns, p.path[0]), "an accepted template names only columns",
-                      tmpl_text);
+                check(!p.path.empty() && has(columns, p.path[0]), "an accepted template names only columns", tmpl_text);
                 single_attribute = single_attribute && p.path.size() == 1;
             } else {
                 check(p.path.empty(), "an accepted event-field placeholder has no path", tmpl_text);
@@ -203,15 +202,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
 
         // It renders on the event model with full rows (as the trigger does).
-        json fields = {{"actor", "alice"}, {"tool", options.tool}, {"action", eventlog::action_name(action)},
-                       {"object_type", "public.t"}, {"object_id", "1"}};
+        json fields = {{"actor", "alice"},
+                       {"tool", options.tool},
+                       {"action", eventlog::action_name(action)},
+                       {"object_type", "public.t"},
+                       {"object_id", "1"}};
         json row = json::object();
         for (std::size_t c = 0; c < columns.size(); ++c) row[columns[c]] = c % 2 ? json(c) : json{{"k", c}};
         const bool has_old = action == TrackedAction::Update || action == TrackedAction::Delete;
         const bool has_new = action == TrackedAction::Create || action == TrackedAction::Update;
         EventModel root(&fields, has_old ? &row : nullptr, has_new ? &row : nullptr);
-        const bool rendered = accepted([&] { (void)eventlog::render_template(tmpl, root); },
-                                       "rendering throws only 22023", tmpl_text);
+        const bool rendered =
+            accepted([&] { (void) eventlog::render_template(tmpl, root); }, "rendering throws only 22023", tmpl_text);
         check(rendered || !single_attribute, "an accepted single-attribute template renders", tmpl_text);
     }
     check(whole == parts, "validate_tracking accepts exactly when every part is accepted", text);

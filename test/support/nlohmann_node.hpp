@@ -35,9 +35,7 @@ public:
         return NlohmannNode(*it);
     }
 
-    std::string scalar_text() const {
-        return value_->is_string() ? value_->get<std::string>() : value_->dump();
-    }
+    std::string scalar_text() const { return value_->is_string() ? value_->get<std::string>() : value_->dump(); }
 
     std::string json_text() const { return value_->dump(); }
 

@@ -49,8 +49,7 @@ TEST(Parse, LiteralsAndPlaceholders) {
 }
 
 TEST(Parse, AttributePathSplitsOnDoubleUnderscore) {
-    EXPECT_EQ(eventlog::make_placeholder("user__profile__city").path,
-              (std::vector<std::string>{"profile", "city"}));
+    EXPECT_EQ(eventlog::make_placeholder("user__profile__city").path, (std::vector<std::string>{"profile", "city"}));
     EXPECT_EQ(eventlog::make_placeholder("a___b").path, (std::vector<std::string>{"_b"}));
     EXPECT_EQ(eventlog::make_placeholder("single_underscore").path.size(), 0u);
 }

@@ -57,14 +57,16 @@ TEST(TrackingOptions, MalformedJson) {
     EXPECT_NE(error_of([] { TrackingOptions::from_json("[1]"); }).find("JSON object"), std::string::npos);
     EXPECT_NE(error_of([] { TrackingOptions::from_json("{"); }).find("JSON object"), std::string::npos);
     EXPECT_NE(error_of([] { TrackingOptions::from_json("{}"); }).find("tool"), std::string::npos);
-    EXPECT_NE(error_of([] { TrackingOptions::from_json(R"({"tool":"t","exclude_columns":"x"})"); })
-                  .find("exclude_columns"),
+    EXPECT_NE(
+        error_of([] { TrackingOptions::from_json(R"({"tool":"t","exclude_columns":"x"})"); }).find("exclude_columns"),
+        std::string::npos);
+    EXPECT_NE(error_of([] {
+                  TrackingOptions::from_json(R"({"tool":"t","messages":{"upsert":"x"}})");
+              }).find("unknown action \"upsert\""),
               std::string::npos);
-    EXPECT_NE(error_of([] { TrackingOptions::from_json(R"({"tool":"t","messages":{"upsert":"x"}})"); })
-                  .find("unknown action \"upsert\""),
-              std::string::npos);
-    EXPECT_NE(error_of([] { TrackingOptions::from_json(R"({"tool":"t","messages":{"create":5}})"); })
-                  .find("must be a string"),
+    EXPECT_NE(error_of([] {
+                  TrackingOptions::from_json(R"({"tool":"t","messages":{"create":5}})");
+              }).find("must be a string"),
               std::string::npos);
 }
 
@@ -73,8 +75,9 @@ TEST(TrackingOptions, RefusesUnknownColumnsAndPlaceholders) {
               std::string::npos);
     EXPECT_NE(validation_error(R"({"tool":"t","messages":{"update":"{new__nope}"}})").find("unknown column"),
               std::string::npos);
-    EXPECT_NE(validation_error(R"({"tool":"t","messages":{"update":"{whatever}"}})").find("unknown placeholder {whatever}"),
-              std::string::npos);
+    EXPECT_NE(
+        validation_error(R"({"tool":"t","messages":{"update":"{whatever}"}})").find("unknown placeholder {whatever}"),
+        std::string::npos);
     EXPECT_NE(validation_error(R"({"tool":"t","messages":{"update":"{old__name"}})").find("update message"),
               std::string::npos);
 }

@@ -12,9 +12,7 @@ TEST(Utf8Prefix, ShortTextIsKeptWhole) {
     EXPECT_EQ(utf8_prefix_length("", 0), 0u);
 }
 
-TEST(Utf8Prefix, AsciiIsCutWhereAsked) {
-    EXPECT_EQ(utf8_prefix_length("abcdef", 4), 4u);
-}
+TEST(Utf8Prefix, AsciiIsCutWhereAsked) { EXPECT_EQ(utf8_prefix_length("abcdef", 4), 4u); }
 
 TEST(Utf8Prefix, NeverSplitsACharacter) {
     // "aé" is 61 c3 a9; "a€" is 61 e2 82 ac; "a😀" is 61 f0 9f 98 80.
