@@ -1,4 +1,4 @@
--- eventlog 1.1 -> 1.2: who may read which events.
+-- eventlog 1.1 -> 1.2: who may read which events, and the context of events.
 --
 -- Each event records the table it is about (object_table), and the log's
 -- row security shows it only to roles that may SELECT that table. Events
@@ -13,8 +13,11 @@
 \echo Use "ALTER EXTENSION eventlog UPDATE TO '1.2'" to load this file. \quit
 
 ALTER TABLE @extschema@.eventlog ADD COLUMN object_table pg_catalog.regclass;
+ALTER TABLE @extschema@.eventlog ADD COLUMN context jsonb;
 COMMENT ON COLUMN @extschema@.eventlog.object_table IS
 'The table the event is about, decided when it was written (tracked changes, eventlog_log_row, eventlog_log whose object_type named a table); NULL: about no table. Roles other than the owner see the event only while they may SELECT that table';
+COMMENT ON COLUMN @extschema@.eventlog.context IS
+'The context of the event: eventlog.context of its transaction (a JSON object), with eventlog_log''s context argument merged over it; NULL when neither was given';
 
 CREATE FUNCTION @extschema@.eventlog_readable(object_table pg_catalog.regclass)
 RETURNS boolean
@@ -120,3 +123,45 @@ AS $$
                    ELSE $2::text END)
     ORDER BY e."timestamp" DESC, e.id DESC
 $$;
+
+-- Context: eventlog_log and eventlog_log_row take a context argument.
+DROP FUNCTION @extschema@.eventlog_log_row(anyelement, text, jsonb, text, text, text, jsonb);
+DROP FUNCTION @extschema@.eventlog_log(text, jsonb, text, text, text, text, text, jsonb);
+
+CREATE FUNCTION @extschema@.eventlog_log(
+    template_message text,
+    values_json jsonb DEFAULT NULL,
+    object_type text DEFAULT NULL,
+    object_id text DEFAULT NULL,
+    actor text DEFAULT NULL,
+    tool text DEFAULT NULL,
+    action text DEFAULT NULL,
+    changes jsonb DEFAULT NULL,
+    context jsonb DEFAULT NULL)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'eventlog_log'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.eventlog_log(text, jsonb, text, text, text, text, text, jsonb, jsonb) IS
+'Records one event and returns its id; message = eventlog_render(template_message, values_json), actor defaults to eventlog.actor, then the calling role; context (a JSON object) is merged over eventlog.context';
+
+CREATE FUNCTION @extschema@.eventlog_log_row(
+    object anyelement,
+    template_message text DEFAULT NULL,
+    values_json jsonb DEFAULT NULL,
+    actor text DEFAULT NULL,
+    tool text DEFAULT NULL,
+    action text DEFAULT NULL,
+    changes jsonb DEFAULT NULL,
+    context jsonb DEFAULT NULL)
+RETURNS bigint
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+AS $$
+    SELECT @extschema@.eventlog_log(template_message, values_json, o.object_type, o.object_id,
+                                    actor, tool, action, changes, context)
+    FROM @extschema@.eventlog_object(object) AS o
+    WHERE o.object_type IS NOT NULL  -- a NULL row: nothing recorded, NULL returned
+$$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_log_row(anyelement, text, jsonb, text, text, text, jsonb, jsonb) IS
+'eventlog_log with a table row as the object: object_type and object_id come from the row''s table and primary key (a NULL row records nothing and returns NULL)';

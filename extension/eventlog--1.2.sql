@@ -122,7 +122,8 @@ CREATE TABLE @extschema@.eventlog (
     template_message text,
     values_json      jsonb,
     transaction_id   xid8        NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
-    object_table     pg_catalog.regclass
+    object_table     pg_catalog.regclass,
+    context          jsonb
 ) %s$table$,
         CASE WHEN partitioned THEN 'PARTITION BY RANGE ("timestamp")' ELSE '' END);
     IF NOT partitioned THEN
@@ -172,6 +173,8 @@ COMMENT ON COLUMN @extschema@.eventlog.values_json IS 'The values the message wa
 COMMENT ON COLUMN @extschema@.eventlog.transaction_id IS 'The transaction that recorded the event';
 COMMENT ON COLUMN @extschema@.eventlog.object_table IS
 'The table the event is about, decided when it was written (tracked changes, eventlog_log_row, eventlog_log whose object_type named a table); NULL: about no table. Roles other than the owner see the event only while they may SELECT that table';
+COMMENT ON COLUMN @extschema@.eventlog.context IS
+'The context of the event: eventlog.context of its transaction (a JSON object), with eventlog_log''s context argument merged over it; NULL when neither was given';
 COMMENT ON SEQUENCE @extschema@.eventlog_id_seq IS 'Ids of eventlog';
 COMMENT ON FUNCTION @extschema@.eventlog_refuse_rewrite() IS 'Trigger keeping eventlog append-only (only eventlog_purge may remove events)';
 
@@ -342,13 +345,14 @@ CREATE FUNCTION @extschema@.eventlog_log(
     actor text DEFAULT NULL,
     tool text DEFAULT NULL,
     action text DEFAULT NULL,
-    changes jsonb DEFAULT NULL)
+    changes jsonb DEFAULT NULL,
+    context jsonb DEFAULT NULL)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'eventlog_log'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION @extschema@.eventlog_log(text, jsonb, text, text, text, text, text, jsonb) IS
-'Records one event and returns its id; message = eventlog_render(template_message, values_json), actor defaults to eventlog.actor, then the calling role';
+COMMENT ON FUNCTION @extschema@.eventlog_log(text, jsonb, text, text, text, text, text, jsonb, jsonb) IS
+'Records one event and returns its id; message = eventlog_render(template_message, values_json), actor defaults to eventlog.actor, then the calling role; context (a JSON object) is merged over eventlog.context';
 
 CREATE FUNCTION @extschema@.eventlog_object(
     row_value anyelement,
@@ -367,17 +371,18 @@ CREATE FUNCTION @extschema@.eventlog_log_row(
     actor text DEFAULT NULL,
     tool text DEFAULT NULL,
     action text DEFAULT NULL,
-    changes jsonb DEFAULT NULL)
+    changes jsonb DEFAULT NULL,
+    context jsonb DEFAULT NULL)
 RETURNS bigint
 LANGUAGE sql VOLATILE PARALLEL UNSAFE
 AS $$
     SELECT @extschema@.eventlog_log(template_message, values_json, o.object_type, o.object_id,
-                                    actor, tool, action, changes)
+                                    actor, tool, action, changes, context)
     FROM @extschema@.eventlog_object(object) AS o
     WHERE o.object_type IS NOT NULL  -- a NULL row: nothing recorded, NULL returned
 $$;
 
-COMMENT ON FUNCTION @extschema@.eventlog_log_row(anyelement, text, jsonb, text, text, text, jsonb) IS
+COMMENT ON FUNCTION @extschema@.eventlog_log_row(anyelement, text, jsonb, text, text, text, jsonb, jsonb) IS
 'eventlog_log with a table row as the object: object_type and object_id come from the row''s table and primary key (a NULL row records nothing and returns NULL)';
 
 -------------------------------------------------------------------------------

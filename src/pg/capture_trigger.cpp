@@ -16,6 +16,7 @@
 // after themselves; their exceptions pass through to the entry guard.
 #include "pg/boundary.hpp"
 #include "pg/diff_output.hpp"
+#include "pg/event_context.hpp"
 #include "pg/event_writer.hpp"
 #include "pg/postgres.hpp"
 #include "pg/table_tracking.hpp"
@@ -228,6 +229,7 @@ Datum capture(FunctionCallInfo fcinfo) {
     batch->common.db_user = current_role_name();
     batch->common.template_message = cstring_to_text(t->template_text[static_cast<int>(action)].c_str());
     batch->common.values_json = nullptr;
+    batch->common.context = event_context(nullptr);
     batch->memory = AllocSetContextCreate(CurrentMemoryContext, "eventlog batch", ALLOCSET_DEFAULT_SIZES);
     batch->n = 0;
     batch->capacity = 0;

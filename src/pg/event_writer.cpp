@@ -26,6 +26,7 @@ enum Column {
     kValuesJson,
     kTransactionId,
     kObjectTable,
+    kContext,
     kColumns
 };
 
@@ -50,6 +51,7 @@ const ColumnShape kShape[kColumns] = {
     {"values_json", JSONBOID, false},
     {"transaction_id", XID8OID, true},
     {"object_table", REGCLASSOID, false},
+    {"context", JSONBOID, false},
 };
 
 Datum text_datum(const char* s, bool* isnull) {
@@ -128,6 +130,7 @@ int64 insert_direct(Relation table, Oid namespace_oid, const EventCommon* common
     shared_null[kTransactionId] = false;
     shared[kObjectTable] = ObjectIdGetDatum(common->object_table);
     shared_null[kObjectTable] = !OidIsValid(common->object_table);
+    shared[kContext] = pointer_datum(common->context, &shared_null[kContext]);
 
     constexpr int kChunk = 1000;
     TupleTableSlot* slots[kChunk];
@@ -199,22 +202,24 @@ Oid partition_for_now(Relation log, TimestampTz* until) {
 // triggers, constraints, more columns with defaults).
 // ---------------------------------------------------------------------------
 
-constexpr int kSqlParams = 11;
+constexpr int kSqlParams = 12;
 
 /// The prepared INSERT, kept for the life of the backend and re-made when
 /// the eventlog table is a different one (extension dropped and re-created)
-/// or gained object_table (a log of 1.1 or older has no such column until
-/// ALTER EXTENSION eventlog UPDATE; this module writes into it meanwhile).
+/// or gained object_table and context (a log of 1.1 or older has no such
+/// columns until ALTER EXTENSION eventlog UPDATE; this module writes into it
+/// meanwhile).
 struct CachedPlan {
     Oid table;
-    bool with_object_table;
+    bool with_1_2_columns;
     SPIPlanPtr plan;
 };
 CachedPlan sql_insert = {InvalidOid, false, nullptr};
 
 SPIPlanPtr prepared_insert(Oid namespace_oid, Oid table) {
-    bool with_object_table = get_attnum(table, kShape[kObjectTable].name) != InvalidAttrNumber;
-    if (sql_insert.plan != nullptr && sql_insert.table == table && sql_insert.with_object_table == with_object_table)
+    bool with_1_2_columns = get_attnum(table, kShape[kObjectTable].name) != InvalidAttrNumber &&
+                            get_attnum(table, kShape[kContext].name) != InvalidAttrNumber;
+    if (sql_insert.plan != nullptr && sql_insert.table == table && sql_insert.with_1_2_columns == with_1_2_columns)
         return sql_insert.plan;
     if (sql_insert.plan != nullptr) {
         SPI_freeplan(sql_insert.plan);
@@ -226,15 +231,15 @@ SPIPlanPtr prepared_insert(Oid namespace_oid, Oid table) {
         "SELECT $1, e.message, $3, e.object_id, $5, $6, e.changes, $8, $9, $10%s "
         "FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($4), pg_catalog.unnest($7)) "
         "AS e(message, object_id, changes) RETURNING id",
-        quote_identifier(get_namespace_name(namespace_oid)), with_object_table ? ", object_table" : "",
-        with_object_table ? ", $11" : "");
-    Oid types[kSqlParams] = {TEXTOID,       TEXTARRAYOID, TEXTOID, TEXTARRAYOID, TEXTOID,    TEXTOID,
-                             JSONBARRAYOID, TEXTOID,      TEXTOID, JSONBOID,     REGCLASSOID};
+        quote_identifier(get_namespace_name(namespace_oid)), with_1_2_columns ? ", object_table, context" : "",
+        with_1_2_columns ? ", $11, $12" : "");
+    Oid types[kSqlParams] = {TEXTOID,       TEXTARRAYOID, TEXTOID, TEXTARRAYOID, TEXTOID,     TEXTOID,
+                             JSONBARRAYOID, TEXTOID,      TEXTOID, JSONBOID,     REGCLASSOID, JSONBOID};
     SPIPlanPtr plan = SPI_prepare(sql, kSqlParams, types);
     if (plan == nullptr) elog(ERROR, "eventlog: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
     SPI_keepplan(plan);
     sql_insert.table = table;
-    sql_insert.with_object_table = with_object_table;
+    sql_insert.with_1_2_columns = with_1_2_columns;
     sql_insert.plan = plan;
     return plan;
 }
@@ -261,6 +266,7 @@ int64 insert_sql(Oid table, Oid namespace_oid, const EventCommon* common, const 
     values[9] = pointer_datum(common->values_json, &isnull[9]);
     values[10] = ObjectIdGetDatum(common->object_table);
     isnull[10] = !OidIsValid(common->object_table);
+    values[11] = pointer_datum(common->context, &isnull[11]);
     char nulls[kSqlParams];
     for (int i = 0; i < kSqlParams; i++) nulls[i] = isnull[i] ? 'n' : ' ';
 

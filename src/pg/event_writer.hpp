@@ -19,6 +19,7 @@ struct EventCommon {
     const char* db_user;  // required
     text* template_message;
     Jsonb* values_json;
+    Jsonb* context;  // event_context.hpp; NULL: none
 };
 
 /// ...and what each of them has: n object ids (text, NULL where

@@ -1,6 +1,11 @@
 // eventlog_log(template_message, values_json, object_type, object_id, actor,
-//              tool, action, changes) RETURNS bigint
+//              tool, action, changes, context) RETURNS bigint
+// (the SQL function of 1.1 and before has no context argument: the same
+// symbol serves both until ALTER EXTENSION eventlog UPDATE).
+#include <string>
+
 #include "pg/boundary.hpp"
+#include "pg/event_context.hpp"
 #include "pg/event_visibility.hpp"
 #include "pg/event_writer.hpp"
 #include "pg/message_render.hpp"
@@ -16,7 +21,7 @@ const char* text_arg(FunctionCallInfo fcinfo, int i) {
 
 /// PostgreSQL-style: builds and writes the event from the decoded template
 /// and values (NULL: not given) and its rendered message (NULL: no template).
-Datum log_event(FunctionCallInfo fcinfo, text* template_message, Jsonb* values, text* message) {
+Datum log_event(FunctionCallInfo fcinfo, text* template_message, Jsonb* values, text* message, Jsonb* context) {
     EventCommon common;
     common.template_message = template_message;
     common.values_json = values;
@@ -26,6 +31,7 @@ Datum log_event(FunctionCallInfo fcinfo, text* template_message, Jsonb* values, 
     common.tool = text_arg(fcinfo, 5);
     common.action = text_arg(fcinfo, 6);
     common.db_user = current_role_name();
+    common.context = event_context(context);
 
     Datum object_id = PG_ARGISNULL(3) ? (Datum) 0 : PointerGetDatum(PG_GETARG_TEXT_PP(3));
     bool object_id_null = PG_ARGISNULL(3);
@@ -40,8 +46,12 @@ Datum log_event(FunctionCallInfo fcinfo, text* template_message, Jsonb* values, 
 Datum log_entry(FunctionCallInfo fcinfo) {
     text* template_message = PG_ARGISNULL(0) ? nullptr : pg_call([&] { return PG_GETARG_TEXT_PP(0); });
     Jsonb* values = PG_ARGISNULL(1) ? nullptr : pg_call([&] { return PG_GETARG_JSONB_P(1); });
+    Jsonb* context = PG_NARGS() <= 8 || PG_ARGISNULL(8) ? nullptr : pg_call([&] { return PG_GETARG_JSONB_P(8); });
+    if (context != nullptr && !JB_ROOT_IS_OBJECT(context))
+        throw invalid_parameter(std::string("eventlog_log: context must be a JSON object, not a JSON ") +
+                                (JB_ROOT_IS_SCALAR(context) ? "scalar" : "array"));
     text* message = template_message != nullptr ? render_message(template_message, values) : nullptr;
-    return log_event(fcinfo, template_message, values, message);
+    return log_event(fcinfo, template_message, values, message, context);
 }
 
 }  // namespace

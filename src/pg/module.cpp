@@ -1,6 +1,7 @@
 // The module's magic block and its settings.
 #include "pg/append_only.hpp"
 #include "pg/boundary.hpp"
+#include "pg/event_context.hpp"
 #include "pg/partition_upkeep.hpp"
 #include "pg/postgres.hpp"
 #include "pg/settings.hpp"
@@ -9,6 +10,7 @@
 namespace eventlog::pg {
 
 char* actor_setting = nullptr;
+char* context_setting = nullptr;
 
 namespace {
 
@@ -22,6 +24,11 @@ void define_settings() {
                                "Set it per transaction (SET LOCAL eventlog.actor = 'alice') from the application; "
                                "when empty, events record the calling database role.",
                                &actor_setting, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomStringVariable(
+        "eventlog.context", "A JSON object stored with every event (the context column).",
+        "Set it per transaction (SET LOCAL eventlog.context = '{\"request_id\": \"r-1\"}') from the application; "
+        "empty: no context. eventlog_log(..., context => ...) merges its own over it.",
+        &context_setting, "", PGC_USERSET, 0, check_context_setting, nullptr, nullptr);
     DefineCustomStringVariable(
         "eventlog.partition_interval", "The layout CREATE EXTENSION eventlog gives the log.",
         "Empty (the default): a plain table. An interval of whole months or days, such as '1 month': "

@@ -6,4 +6,7 @@ namespace eventlog::pg {
 /// eventlog.actor: the application user events are recorded for.
 extern char* actor_setting;
 
+/// eventlog.context: a JSON object stored with every event ('' when unset).
+extern char* context_setting;
+
 }  // namespace eventlog::pg
