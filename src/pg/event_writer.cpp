@@ -308,6 +308,10 @@ const char* default_actor() {
 
 int64 write_events(Oid namespace_oid, const EventCommon* common, const EventRows* rows) {
     if (rows->n == 0) return 0;
+    // The transaction id comes before any event id on both paths: every
+    // event id is taken by a transaction that already has its xid, which
+    // is what lets eventlog_seal tell when no smaller id can still commit.
+    (void) GetTopFullTransactionId();
     // An INSERT would refuse these; so does the direct path.
     PreventCommandIfReadOnly("eventlog_log");
     PreventCommandIfParallelMode("eventlog_log");
