@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The Django/DRF adapter (clients/django): its pytest suite against the
 # extension installed in the cluster of PGHOST/PGPORT, as postgres, in a
-# database of its own (created by pytest-django, dropped afterwards).
+# database of its own (created by pytest-django, dropped afterwards). The
+# test project lists "django_simple_eventlog" in INSTALLED_APPS, as the
+# original app's README; tests/test_install.py also installs it under
+# "eventlog", in a process and a database of its own (<test db>_install).
 source "$(dirname "$0")/lib.bash"
 root=$(cd "$(dirname "$0")/../.." && pwd)
 
@@ -10,6 +13,7 @@ export EVENTLOG_DJANGO_DB=eventlog_django_it
 export EVENTLOG_DJANGO_TEST_DB=eventlog_django_it_test
 drop_dbs() {
     psql -X -q -d postgres -c "SET client_min_messages = warning" \
+        -c "DROP DATABASE IF EXISTS ${EVENTLOG_DJANGO_TEST_DB}_install WITH (FORCE)" \
         -c "DROP DATABASE IF EXISTS $EVENTLOG_DJANGO_TEST_DB" -c "DROP DATABASE IF EXISTS $EVENTLOG_DJANGO_DB" >/dev/null
 }
 trap drop_dbs EXIT

@@ -1,6 +1,42 @@
-from django.db import models
+from django.db import models, router
 
+from .actor import actor_name
+from .apps import installed_app_label
 from .choices import EventLogAction  # noqa: F401  (the original exported it from here too)
+
+
+class ActorField(models.TextField):
+    """The actor's text. A user compares as the text recorded for it
+    (eventlog.actor.actor_name), so that code written for the original's
+    foreign key, `.filter(actor=request.user)`, keeps working."""
+
+    def get_prep_value(self, value):
+        if value is not None and not isinstance(value, str) and (
+                isinstance(value, models.Model) or hasattr(value, "is_anonymous")):
+            value = actor_name(value)
+        return super().get_prep_value(value)
+
+    def deconstruct(self):
+        name, _, args, kwargs = super().deconstruct()
+        return name, "django.db.models.TextField", args, kwargs
+
+
+class ObjectTypeField(models.TextField):
+    """The object's type as text ("public.app_certificate"). A ContentType or a
+    model class compares as its table's object_type, so that
+    `.filter(object_type=ContentType.objects.get_for_model(Certificate))`,
+    written for the original's foreign key, keeps working."""
+
+    def get_prep_value(self, value):
+        if value is not None and not isinstance(value, str):
+            from .object_types import object_type_for
+
+            value = object_type_for(value, router.db_for_read(self.model))
+        return super().get_prep_value(value)
+
+    def deconstruct(self):
+        name, _, args, kwargs = super().deconstruct()
+        return name, "django.db.models.TextField", args, kwargs
 
 
 class EventLog(models.Model):
@@ -12,9 +48,9 @@ class EventLog(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     timestamp = models.DateTimeField()
-    actor = models.TextField(null=True)
+    actor = ActorField(null=True)
     message = models.TextField()
-    object_type = models.TextField(null=True)
+    object_type = ObjectTypeField(null=True)
     object_id = models.TextField(null=True)
     tool = models.TextField(null=True)
     action = models.TextField(null=True)
@@ -24,6 +60,8 @@ class EventLog(models.Model):
     values_json = models.JSONField(null=True)
 
     class Meta:
+        # "django_simple_eventlog" or "eventlog", whichever INSTALLED_APPS lists.
+        app_label = installed_app_label()
         managed = False
         db_table = "eventlog"
         ordering = ["-timestamp", "-id"]

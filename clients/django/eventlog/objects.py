@@ -1,11 +1,17 @@
-"""Model instances turned into what the extension's SQL functions expect.
+"""Model instances and Python values turned into what the extension's SQL
+functions expect.
 
-- a row's JSON: the instance's concrete fields by column name, read back
-  through PostgreSQL (jsonb_populate_record of the model's table, then
-  to_jsonb) so that values have the same form as in trigger-recorded events;
 - an object's identity: (object_type, object_id) as computed by the
   extension's eventlog_object(row), the rule tracked tables use, so that
-  app-logged and trigger-logged events of one row share one history.
+  app-logged and trigger-logged events of one row share one history;
+- a row's JSON (to_jsonb of the table's row type, as tracked events show
+  rows), for model instances stored in `values_json`;
+- the values of a template's placeholders, rendered as the original app
+  rendered them (Python's str(), attributes read with getattr()).
+
+Rows are built from each field's own database value (Field.get_db_prep_value,
+what Django itself would write), so every field type that Django can save
+(files, ranges, arrays, hstore, intervals, binary...) works here too.
 """
 import datetime
 import decimal
@@ -15,8 +21,10 @@ from string import Formatter
 
 from django.conf import settings
 from django.db import connections, models
+from django.db.models.fields.files import FieldFile
 from django.utils.duration import duration_iso_string
 from django.utils.functional import Promise
+from rest_framework.exceptions import ValidationError
 
 _DELETED_PK = "_eventlog_deleted_pk"
 
@@ -36,8 +44,24 @@ def instance_pk(instance):
     return pk
 
 
+def _plain_row(instance):
+    """A row without the database (for instances nested in lists or dicts):
+    JSON-native values as they are, others as Django's serializers write them."""
+    row = {}
+    for field in instance._meta.concrete_fields:
+        if field.attname in instance.get_deferred_fields() or field.column in _sensitive_columns():
+            continue
+        value = field.value_from_object(instance)
+        if field.primary_key and value is None:
+            value = instance_pk(instance)
+        if value is not None and not isinstance(value, (str, int, float, bool, list, dict)):
+            value = field.value_to_string(instance)
+        row[field.column] = value
+    return row
+
+
 class Encoder(json.JSONEncoder):
-    """Python values as PostgreSQL's jsonb_populate_record reads them back."""
+    """Python values as JSON (for `changes` and `values_json`)."""
 
     def default(self, o):
         if isinstance(o, (datetime.datetime, datetime.date, datetime.time)):
@@ -48,8 +72,10 @@ class Encoder(json.JSONEncoder):
             return str(o)
         if isinstance(o, (bytes, bytearray, memoryview)):
             return "\\x" + bytes(o).hex()
+        if isinstance(o, FieldFile):
+            return o.name or None
         if isinstance(o, models.Model):
-            return python_row(o)
+            return _plain_row(o)
         if isinstance(o, (set, frozenset, tuple)):
             return list(o)
         return super().default(o)
@@ -63,28 +89,35 @@ def _sensitive_columns():
     return set(getattr(settings, "EVENTLOG_SENSITIVE_FIELDS", ("password",)))
 
 
-def python_row(instance):
-    """The instance's concrete fields by column name, as plain Python/JSON values."""
-    hidden = _sensitive_columns()
-    row = {}
+def _table(instance, connection):
+    return connection.ops.quote_name(instance._meta.db_table)
+
+
+def _row_sql(instance, connection):
+    """A jsonb object of the instance's columns, each value cast to its
+    column's text form by PostgreSQL from the value Django would write."""
+    deferred = instance.get_deferred_fields()
+    pieces, params = [], []
     for field in instance._meta.concrete_fields:
-        if field.column in hidden or field.name in hidden:
-            continue
+        if field.attname in deferred:
+            continue  # never loaded: reading it would query (and fail after a delete)
         value = field.value_from_object(instance)
         if field.primary_key and value is None:
             value = instance_pk(instance)
-        row[field.column] = value
-    return json.loads(dumps(row))
-
-
-def _table(instance, connection):
-    return connection.ops.quote_name(instance._meta.db_table)
+        value = field.get_db_prep_value(value, connection, prepared=False)
+        if field.db_type(connection) in ("json", "jsonb"):
+            pieces.append("(%s, (%s)::jsonb)")
+        else:
+            pieces.append("(%s, pg_catalog.to_jsonb((%s)::text))")
+        params += [field.column, value]
+    sql = "(SELECT pg_catalog.jsonb_object_agg(k, v) FROM (VALUES " + ", ".join(pieces) + ") AS x(k, v))"
+    return sql, params
 
 
 def describe(instance, using="default", cache=None):
     """(row_json, object_type, object_id) of a model instance, computed by the
     extension. `cache` (a dict) saves the query when one call names the same
-    instance twice (as `object` and in `values_json`)."""
+    instance twice."""
     if cache is not None:
         key = (id(instance), using)
         if key not in cache:
@@ -92,18 +125,18 @@ def describe(instance, using="default", cache=None):
         row_json, object_type, object_id = cache[key]
         return dict(row_json), object_type, object_id
     connection = connections[using]
-    hidden = _sensitive_columns()
+    row_sql, params = _row_sql(instance, connection)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT to_jsonb(r), o.object_type, o.object_id "
-            "FROM jsonb_populate_record(NULL::%s, %%s::jsonb) AS r, "
-            "LATERAL eventlog_object(r) AS o" % _table(instance, connection),
-            [dumps(python_row(instance))],
+            "SELECT pg_catalog.to_jsonb(r), o.object_type, o.object_id "
+            "FROM pg_catalog.jsonb_populate_record(NULL::" + _table(instance, connection) + ", " + row_sql + ") AS r, "
+            "LATERAL eventlog_object(r) AS o",
+            params,
         )
         row_json, object_type, object_id = cursor.fetchone()
     if isinstance(row_json, str):
         row_json = json.loads(row_json)
-    for column in hidden:
+    for column in _sensitive_columns():
         row_json.pop(column, None)
     return row_json, object_type, object_id
 
@@ -114,48 +147,56 @@ def identity(instance, using="default", cache=None):
     return object_type, object_id
 
 
-def _placeholder_paths(template_message):
-    """{key: [attr, ...]} of the template's placeholders (key 'item__name' -> ['name'])."""
-    paths = {}
+def placeholders(template_message):
+    """The template's placeholder names, in order, once each; None when the
+    template does not parse (the extension then reports it, SQLSTATE 22023)."""
+    names = []
     try:
-        for _, field_name, _, _ in Formatter().parse(template_message or ""):
-            if field_name:
-                paths[field_name] = field_name.split("__")[1:]
-    except (ValueError, IndexError):
-        pass  # malformed templates are the extension's to report (SQLSTATE 22023)
-    return paths
+        for _, name, _, _ in Formatter().parse(template_message or ""):
+            if name is not None and name not in names:
+                names.append(name)
+    except ValueError:
+        return None
+    return names
 
 
-def _attribute_value(value):
-    if isinstance(value, models.Model):
-        return python_row(value)
-    return json.loads(dumps(value))
+def _rendered(name, value):
+    """The text the original app put in the message for placeholder `name`."""
+    if value is None:
+        raise ValidationError({"log": f"Format string {name} is missing from 'values_json'"})
+    if not isinstance(value, models.Model):
+        # str() as the original; strings and integers are kept as they are
+        # (the extension renders them to the same text).
+        return value if type(value) in (str, int) else str(value)
+    current = value
+    for attribute in name.split("__")[1:]:
+        if not hasattr(current, attribute):
+            raise ValidationError({"log": f"Format string '{name}' of Model {value.__class__.__name__} "
+                                          f"does not have attribute {attribute}"})
+        current = getattr(current, attribute)
+    # A model (no attribute named, or a related object) renders as '' in the original.
+    return "" if isinstance(current, models.Model) else format(current, "")
 
 
 def values_for(template_message, values_json, using="default", cache=None):
-    """values_json with model instances turned into their rows' JSON.
-
-    A placeholder such as {user__full_name} whose attribute is not a column
-    (a property, a related object) gets that attribute's value added to the
-    row's JSON, as the original app read it with getattr()."""
-    if values_json is None:
-        return None
-    paths = _placeholder_paths(template_message)
-    hidden = _sensitive_columns()
+    """The values_json given to eventlog_log(): each placeholder's value as the
+    text the original rendered for it (the extension renders a scalar as
+    itself whatever the placeholder's path); other keys as JSON, model
+    instances as their rows' JSON minus EVENTLOG_SENSITIVE_FIELDS."""
+    values = dict(values_json or {})
+    names = placeholders(template_message)
+    if names is None:  # unparsable: the extension reports it
+        names = []
+    if not values and not names:
+        return None if values_json is None else {}
     result = {}
-    for key, value in dict(values_json).items():
+    for name in names:
+        result[name] = _rendered(name, values.get(name))
+    for key, value in values.items():
+        if key in result:
+            continue
         if isinstance(value, models.Model):
-            row_json, _, _ = describe(value, using, cache)
-            attrs = paths.get(key) or []
-            if attrs and attrs[0] not in row_json and attrs[0] not in hidden:
-                try:
-                    attribute = getattr(value, attrs[0])
-                except Exception:  # noqa: BLE001 - a missing attribute is reported by the extension
-                    attribute = None
-                else:
-                    if not callable(attribute):
-                        row_json[attrs[0]] = _attribute_value(attribute)
-            result[key] = row_json
+            result[key], _, _ = describe(value, using, cache)
         else:
             result[key] = json.loads(dumps(value))
     return result

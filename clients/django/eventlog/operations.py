@@ -1,14 +1,18 @@
 """Migration operations: track a model's table from a migration.
 
-    from eventlog.operations import TrackModel
+    from eventlog.operations import TrackModel, extension_dependency
 
     class Migration(migrations.Migration):
-        dependencies = [("eventlog", "0001_eventlog_extension"), ("shop", "0001_initial")]
+        dependencies = [extension_dependency(), ("shop", "0001_initial")]
         operations = [TrackModel("Certificate", tool="certificates", exclude_fields=["updated_at"])]
+
+extension_dependency() is ("django_simple_eventlog", "0001_eventlog_extension")
+or ("eventlog", "0001_eventlog_extension"), whichever app INSTALLED_APPS lists.
 """
 from django.db import migrations
 
 from . import tracking
+from .apps import extension_dependency  # noqa: F401  (for migrations)
 
 
 class TrackModel(migrations.operations.base.Operation):

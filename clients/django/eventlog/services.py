@@ -1,8 +1,7 @@
-import json
-
 from django.db import DatabaseError, connections, models, router, transaction
 from rest_framework.exceptions import ValidationError
 
+from . import diff
 from .actor import actor_name
 from .models import EventLog
 from .objects import dumps, identity, values_for
@@ -21,7 +20,7 @@ class EventLogService:
     """The original app's service, backed by the extension's SQL functions."""
 
     # Keys the original create_diff_schema always left out.
-    default_exclude_keys = ("id", "created_at", "created_by", "updated_by", "updated_at", "uuid", "url")
+    default_exclude_keys = diff.DEFAULT_EXCLUDE_KEYS
 
     @classmethod
     def _using(cls, write=True):
@@ -31,10 +30,14 @@ class EventLogService:
     def log(cls, template_message, object, actor, tool, action, values_json=None, changes=None):
         """Records one event with eventlog_log(), in the caller's transaction;
         returns its id. `object` is a model instance (or None, or an
-        (object_type, object_id) pair); model instances in `values_json`
-        become their rows' JSON; `actor` is a user or a string. A template
-        the extension refuses (SQLSTATE 22023) raises ValidationError, as
-        the original did, and leaves the caller's transaction usable."""
+        (object_type, object_id) pair); `actor` is a user or a string.
+
+        The message is rendered now, as the original rendered it: each
+        placeholder's value with str(), a model instance's attribute path
+        read with getattr() ('' when it ends on a model). A missing value or
+        attribute raises ValidationError({"log": ...}) with the original's
+        text; a template the extension refuses (SQLSTATE 22023) raises
+        ValidationError too. Either way the caller's transaction stays usable."""
         using = cls._using()
         described = {}
         if object is None:
@@ -65,17 +68,9 @@ class EventLogService:
 
     @classmethod
     def create_diff_schema(cls, old_data, new_data, exclude_keys=None):
-        """{"old_value": {...}, "new_value": {...}} computed by jsonb_diff_schema
-        (deep, as the original), leaving out exclude_keys and the original's
-        default keys (id, created_at, created_by, updated_by, updated_at, uuid, url)."""
-        keys = sorted(set(exclude_keys or ()) | set(cls.default_exclude_keys))
-        using = cls._using(write=False)
-        with connections[using].cursor() as cursor:
-            cursor.execute(
-                "SELECT jsonb_diff_schema(%s::jsonb, %s::jsonb, %s::text[], deep => true)",
-                [_jsonb(old_data), _jsonb(new_data), keys],
-            )
-            result = cursor.fetchone()[0]
-        if isinstance(result, str):
-            result = json.loads(result)
-        return result
+        """{"old_value": {...}, "new_value": {...}}: what changed between two
+        serializer outputs, as the original computed it (in Python, no
+        database needed), leaving out exclude_keys and id, created_at,
+        created_by, updated_by, updated_at, uuid, url at every depth. See
+        eventlog.diff for the rules."""
+        return diff.create_diff_schema(old_data, new_data, exclude_keys)

@@ -2,10 +2,10 @@ from django.db import transaction
 from rest_framework import serializers
 
 # The original README's imports, unchanged.
-from eventlog.services import EventLogService
-from eventlog.choices import EventLogAction
+from django_simple_eventlog.services import EventLogService
+from django_simple_eventlog.choices import EventLogAction
 
-from .models import Certificate, Document
+from .models import Certificate, Document, Specimen
 
 
 class ExampleSerializer(serializers.ModelSerializer):
@@ -37,3 +37,9 @@ class DocumentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Document
         fields = ["id", "title", "status", "updated_at"]
+
+
+class SpecimenSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Specimen
+        fields = ["id", "name"]

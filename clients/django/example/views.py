@@ -4,12 +4,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 # The original README's imports, unchanged.
-from eventlog.services import EventLogService
-from eventlog.choices import EventLogAction
-from eventlog.mixins import EventLogMixin
+from django_simple_eventlog.services import EventLogService
+from django_simple_eventlog.choices import EventLogAction
+from django_simple_eventlog.mixins import EventLogMixin
+from django_simple_eventlog.views import EventLogViewSet
 
-from .models import Certificate, Document
-from .serializers import DocumentSerializer, ExampleSerializer
+from .models import Certificate, Document, Specimen
+from .serializers import DocumentSerializer, ExampleSerializer, SpecimenSerializer
 
 
 class ExampleViewSet(EventLogMixin, viewsets.ModelViewSet):
@@ -103,3 +104,24 @@ class DocumentViewSet(EventLogMixin, viewsets.ModelViewSet):
         except IntegrityError:
             pass
         return Response({"updated": Document.objects.filter(pk=pk).update(title=request.data["title"])})
+
+
+class SpecimenViewSet(EventLogMixin, viewsets.ReadOnlyModelViewSet):
+    """A model with a field of every type: its /log/ must work."""
+
+    queryset = Specimen.objects.all()
+    serializer_class = SpecimenSerializer
+
+
+class MyEventLogViewSet(EventLogViewSet):
+    """A project's narrowed log, as written for the original: the current user's events only."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(actor=self.request.user)
+
+
+class PublicEventLogViewSet(EventLogViewSet):
+    """Narrowed in filter_queryset() instead: never the events of tool "secret"."""
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset).exclude(tool="secret")

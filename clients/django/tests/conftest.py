@@ -1,12 +1,54 @@
+import re
+
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from rest_framework.test import APIClient
+
+# One result's keys, in the original's order.
+RESULT_KEYS = ["id", "actor", "message", "timestamp", "object_id", "tool", "action", "changes", "object_type"]
+# DRF's rendering of an aware UTC datetime (USE_TZ, TIME_ZONE = "UTC"): isoformat() with Z.
+TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z$")
 
 
 def sql(query, params=None):
     with connection.cursor() as cursor:
         cursor.execute(query, params or [])
         return cursor.fetchall()
+
+
+def content_type_id(model):
+    return ContentType.objects.get_for_model(model).pk
+
+
+def check_results(results):
+    """A list of results as the original answered them."""
+    assert isinstance(results, list), results
+    for result in results:
+        assert list(result) == RESULT_KEYS
+        assert TIMESTAMP.match(result["timestamp"]), result["timestamp"]
+    return results
+
+
+@pytest.fixture
+def paginate(monkeypatch):
+    """paginate(SomePagination): as if settings.REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"]
+    named it (that setting is GenericAPIView.pagination_class, read when DRF is imported)."""
+    from rest_framework.generics import GenericAPIView
+
+    def use(pagination_class):
+        monkeypatch.setattr(GenericAPIView, "pagination_class", pagination_class)
+    return use
+
+
+@pytest.fixture
+def paginate_pages(paginate):
+    from rest_framework.pagination import PageNumberPagination
+
+    class Pages(PageNumberPagination):
+        page_size = 1000
+
+    paginate(Pages)
 
 
 @pytest.fixture

@@ -14,30 +14,12 @@ from .conftest import sql
 pytestmark = pytest.mark.django_db
 
 
-def test_original_readme_diff_example():
-    old_data = {"name": "John", "status": "active"}
-    new_data = {"name": "John", "status": "inactive"}
-    diff = EventLogService.create_diff_schema(old_data, new_data, exclude_keys=["updated_at"])
-    assert diff == {"old_value": {"status": "active"}, "new_value": {"status": "inactive"}}
-
-
-def test_diff_leaves_out_the_original_default_keys_and_recurses():
-    old = {"id": 1, "updated_at": "a", "uuid": "u1", "name": "A", "meta": {"x": 1, "y": 2}, "tags": [{"id": 7, "q": 1}]}
-    new = {"id": 2, "updated_at": "b", "uuid": "u2", "name": "A", "meta": {"x": 1, "y": 3}, "tags": [{"id": 7, "q": 2}]}
-    assert EventLogService.create_diff_schema(old, new) == {
-        "old_value": {"meta": {"y": 2}, "tags": {"7": {"q": 1}}},
-        "new_value": {"meta": {"y": 3}, "tags": {"7": {"q": 2}}},
-    }
-    assert EventLogService.create_diff_schema(old, old) == {"old_value": {}, "new_value": {}}
-    assert EventLogService.create_diff_schema(None, {"name": "B", "id": 3}) == {"old_value": {}, "new_value": {"name": "B"}}
-
-
 def test_action_choices_are_the_original_ones():
     assert EventLogAction.CREATE == "create" and EventLogAction.UPDATE == "update"
     assert EventLogAction.DELETE == "delete" and EventLogAction.ACCESS == "access"
 
 
-def test_log_renders_in_the_database_with_model_instances(john):
+def test_log_renders_as_the_original_with_model_instances(john):
     cert = Certificate.objects.create(name="Certificate A")
     event_id = EventLogService.log(
         template_message="Item {item__name} was updated by {user__full_name}.",
@@ -54,11 +36,8 @@ def test_log_renders_in_the_database_with_model_instances(john):
     assert (event.actor, event.tool, event.action) == ("John Doe", "example_feature", "update")
     assert event.changes == {"old_value": {"status": "active"}, "new_value": {"status": "inactive"}}
     assert event.template_message == "Item {item__name} was updated by {user__full_name}."
-    # the row's JSON as PostgreSQL writes it (to_jsonb of the table's row type), never the password hash
-    assert event.values_json["item__name"]["name"] == "Certificate A"
-    assert event.values_json["item__name"]["id"] == cert.pk
-    assert event.values_json["user__full_name"]["full_name"] == "John Doe"
-    assert "password" not in event.values_json["user__full_name"]
+    # what each placeholder rendered to (never a row: no password hash, no unrelated columns)
+    assert event.values_json == {"item__name": "Certificate A", "user__full_name": "John Doe"}
     assert sql("SELECT count(*) FROM eventlog WHERE id = %s AND values_json::text LIKE '%%md5$%%'", [event_id]) == [(0,)]
 
 
@@ -83,8 +62,8 @@ def test_a_bad_template_is_a_validation_error_and_the_transaction_survives(john)
     cert = Certificate.objects.create(name="C")
     with transaction.atomic():
         with pytest.raises(ValidationError) as raised:
-            EventLogService.log("Item {item__nope}", cert, john, "t", "update", {"item__nope": cert})
-        assert "item__nope" in str(raised.value.detail)
+            EventLogService.log("Item {item__name", cert, john, "t", "update", {"item__name": cert})
+        assert "item__name" in str(raised.value.detail)  # refused by the extension (22023)
         with pytest.raises(ValidationError):
             EventLogService.log("Item {missing}", cert, john, "t", "update")
         assert Certificate.objects.filter(pk=cert.pk).exists()  # still usable
@@ -102,7 +81,9 @@ def test_log_is_part_of_the_callers_transaction(john):
 def test_plain_values_and_object_pairs(john):
     event_id = EventLogService.log("{a} and {b__x}", ("public.other", 9), "someone", "t", "custom", {"a": 5, "b__x": {"x": "y"}})
     event = EventLog.objects.get(id=event_id)
-    assert (event.message, event.object_type, event.object_id, event.actor) == ("5 and y", "public.other", "9", "someone")
+    # a value that is not a model renders with str(), whatever the path (as the original)
+    assert (event.message, event.object_type, event.object_id, event.actor) == ("5 and {'x': 'y'}", "public.other", "9", "someone")
+    assert event.values_json == {"a": 5, "b__x": "{'x': 'y'}"}
 
 
 def test_the_model_is_read_only(john):
@@ -116,15 +97,37 @@ def test_the_model_is_read_only(john):
 def test_related_objects_in_templates(john):
     doc = Document.objects.create(title="Spec", owner=john)
     event = EventLog.objects.get(id=EventLogService.log(
-        "{doc__title} owned by {doc__owner}", doc, john, "t", "custom", {"doc__title": doc, "doc__owner": doc}))
-    assert event.message.startswith("Spec owned by {")  # a related object renders as its row's JSON
-    assert '"username": "john"' in event.message
+        "{doc__title} owned by {doc__owner} ({doc__owner__username})", doc, john, "t", "custom",
+        {"doc__title": doc, "doc__owner": doc, "doc__owner__username": doc}))
+    assert event.message == "Spec owned by  (john)"  # a path ending on a model renders '', as the original
     assert event.object_type == "public.example_document"
     assert connection.in_atomic_block  # pytest-django's test transaction: nothing committed
 
 
+def test_missing_values_and_attributes_are_the_originals_validation_errors(john):
+    cert = Certificate.objects.create(name="V")
+    with pytest.raises(ValidationError) as raised:
+        EventLogService.log("Item {item__name}", cert, john, "t", "update", {"item__name": None})
+    assert raised.value.detail == {"log": "Format string item__name is missing from 'values_json'"}
+    with pytest.raises(ValidationError) as raised:
+        EventLogService.log("Item {item__nope}", cert, john, "t", "update", {"item__nope": cert})
+    assert raised.value.detail == {"log": "Format string 'item__nope' of Model Certificate does not have attribute nope"}
+    assert not EventLog.objects.filter(object_id=str(cert.pk)).exists()
+
+
+def test_other_keys_of_values_json_keep_rows(john):
+    cert = Certificate.objects.create(name="Row")
+    event = EventLog.objects.get(id=EventLogService.log("{item__name}", cert, john, "t", "custom",
+                                                        {"item__name": cert, "item": cert, "user": john}))
+    assert event.message == "Row"
+    assert event.values_json["item"]["name"] == "Row" and event.values_json["item"]["id"] == cert.pk
+    assert event.values_json["user"]["username"] == "john" and "password" not in event.values_json["user"]
+
+
 def test_the_original_import_paths():
+    from django.conf import settings
     import eventlog.choices, eventlog.mixins, eventlog.models, eventlog.services, eventlog.views  # noqa: E401
+    assert EventLog._meta.app_label == settings.EVENTLOG_APP  # the app INSTALLED_APPS lists
     import django_simple_eventlog.choices as c, django_simple_eventlog.mixins as m  # noqa: E401
     import django_simple_eventlog.services as s, django_simple_eventlog.views as v, django_simple_eventlog.models as d  # noqa: E401
     assert s.EventLogService is eventlog.services.EventLogService
@@ -135,8 +138,8 @@ def test_the_original_import_paths():
 
 def test_one_query_per_instance(john, django_assert_num_queries):
     cert = Certificate.objects.create(name="Q")
-    # the certificate (object and item__name) once, the user once, then SAVEPOINT, eventlog_log, RELEASE
-    with django_assert_num_queries(5):
+    # the certificate's identity, then SAVEPOINT, eventlog_log, RELEASE (placeholders render in Python)
+    with django_assert_num_queries(4):
         EventLogService.log("Item {item__name} by {user__full_name}", cert, john, "t", "update",
                             values_json={"item__name": cert, "user__full_name": john})
     with pytest.raises(TypeError):

@@ -43,12 +43,14 @@ def test_a_bad_template_is_refused_when_tracking_is_set_up():
 
 
 def test_migrations_match_the_models():
+    from django.conf import settings
     from django.core.management import call_command
-    call_command("makemigrations", "eventlog", "example", check=True, dry_run=True, verbosity=0)  # SystemExit(1) when not
+    call_command("makemigrations", settings.EVENTLOG_APP, "example", check=True, dry_run=True, verbosity=0)  # SystemExit(1) when not
 
 
 def test_migrations_apply_to_a_database_that_ran_the_original_app():
+    from django.conf import settings
     from django.db.migrations.loader import MigrationLoader
     loader = MigrationLoader(connection)
-    assert ("eventlog", "0001_eventlog_extension") in loader.applied_migrations
-    assert ("eventlog", "0001_initial") not in loader.disk_migrations  # the original's name stays free
+    assert (settings.EVENTLOG_APP, "0001_eventlog_extension") in loader.applied_migrations
+    assert (settings.EVENTLOG_APP, "0001_initial") not in loader.disk_migrations  # the original's name stays free

@@ -1,11 +1,11 @@
 from django.db import migrations
 
-from eventlog.operations import TrackModel
+from eventlog.operations import TrackModel, extension_dependency
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("eventlog", "0001_eventlog_extension"),
+        extension_dependency(),  # ("django_simple_eventlog" or "eventlog", "0001_eventlog_extension")
         ("example", "0001_initial"),
     ]
 
