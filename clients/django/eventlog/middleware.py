@@ -1,16 +1,21 @@
-"""EventLogActorMiddleware: the request's user as `eventlog.actor`, for this
-request's transaction only.
+"""EventLogActorMiddleware: the request's user as `eventlog.actor`, and the
+request itself as `eventlog.context` ({"request_id", "path", "method"}; the
+request id is the X-Request-ID header when the client or a proxy sent one,
+else a new UUID), for this request's transaction only: every event the
+request records, tracked or logged, carries them.
 
 Each request runs in one transaction on the log's database (as with
 ATOMIC_REQUESTS), rolled back when the view raises. Before each statement of
 that transaction, once the request's user is known (Django's session
 authentication, or DRF's authentication, which also sets the Django request's
-user), `eventlog.actor` is set with set_config(..., true) unless this
-transaction already has it. The setting ends with the transaction, so a
+user), `eventlog.actor` (and `eventlog.context`, from the first statement)
+is set with set_config(..., true) unless this transaction already has it. The setting ends with the transaction, so a
 pooled connection (pgbouncer in transaction mode, CONN_MAX_AGE) never carries
 it into another request.
 """
+import json
 import re
+import uuid
 
 import psycopg2.extensions
 from django.db import connections, router, transaction
@@ -29,7 +34,12 @@ class _ActorWrapper:
         self.request = request
         self.connection = connection
         self.busy = False
-        self.current = None  # (actor, savepoint ids when it was set)
+        self.current = None  # (settings, savepoint ids when they were set)
+        self.context = json.dumps({
+            "request_id": request.META.get("HTTP_X_REQUEST_ID") or uuid.uuid4().hex,
+            "path": request.path,
+            "method": request.method,
+        })
 
     def _actor(self):
         user = getattr(self.request, "user", None)
@@ -46,20 +56,22 @@ class _ActorWrapper:
         self.busy = True
         try:
             actor = self._actor()
+            settings = (("eventlog.context", self.context),) + ((("eventlog.actor", actor),) if actor else ())
             savepoints = tuple(self.connection.savepoint_ids)
             stale = (
                 self.current is None
-                or self.current[0] != actor
-                # a savepoint it was set in may have been rolled back
+                or self.current[0] != settings
+                # a savepoint they were set in may have been rolled back
                 or savepoints[: len(self.current[1])] != self.current[1]
             )
             raw = self.connection.connection  # the DB-API connection: no wrappers
-            if (actor and stale and not self.connection.needs_rollback
+            if (stale and not self.connection.needs_rollback
                     and not _TRANSACTION_CONTROL.match(sql or "")
                     and raw.info.transaction_status != psycopg2.extensions.TRANSACTION_STATUS_INERROR):
                 with raw.cursor() as cursor:
-                    cursor.execute("SELECT set_config('eventlog.actor', %s, true)", [actor])
-                self.current = (actor, savepoints)
+                    cursor.execute("SELECT " + ", ".join("set_config(%s, %s, true)" for _ in settings),
+                                   [value for pair in settings for value in pair])
+                self.current = (settings, savepoints)
         finally:
             self.busy = False
         return execute(sql, params, many, context)

@@ -1,6 +1,7 @@
 """The original README's examples through HTTP, the REST answers' shape, and
 trigger-captured changes carrying the request's user. These tests commit
 (transaction=True) so that what a request leaves on its connection is seen."""
+import json
 import pytest
 from django.db import connection, transaction
 
@@ -132,6 +133,23 @@ def test_the_actor_setting_ends_with_the_request(client_john, basic_jane, jane):
     assert basic_jane.post(f"/api/documents/{doc.pk}/raw-rename/", {"title": "x"}, format="json").status_code == 200
     assert sql("SELECT actor FROM eventlog_for_object('public.example_document', %s) LIMIT 1", [str(doc.pk)]) == [("Jane Roe",)]
     assert actor_setting() is None
+
+
+def test_the_request_is_the_context_of_its_events(client_john):
+    doc = Document.objects.create(title="C")
+    answer = client_john.post("/api/documents/archive-all/", HTTP_X_REQUEST_ID="req-42")
+    assert answer.status_code == 200
+    contexts = sql("SELECT DISTINCT context FROM eventlog WHERE object_type = 'public.example_document' AND object_id = %s "
+                   "AND action = 'update'", [str(doc.pk)])
+    assert [json.loads(c) if isinstance(c, str) else c for (c,) in contexts] == [
+        {"request_id": "req-42", "path": "/api/documents/archive-all/", "method": "POST"}]
+    # without the header: a fresh id per request; nothing left on the connection after it
+    doc2 = Document.objects.create(title="D")
+    assert client_john.post("/api/documents/archive-all/").status_code == 200
+    assert sql("SELECT current_setting('eventlog.context', true)") in ([("",)], [(None,)])
+    ids = sql("SELECT DISTINCT context->>'request_id' FROM eventlog WHERE object_type = 'public.example_document' "
+              "AND object_id = %s AND action = 'update'", [str(doc2.pk)])
+    assert len(ids) == 1 and len(ids[0][0]) == 32 and ids[0][0] != "req-42"
 
 
 def EventLog_actor_of(event_id):
