@@ -685,3 +685,75 @@ $function$;
 
 COMMENT ON FUNCTION @extschema@.eventlog_revert(bigint) IS
 'Undoes one tracked create (deletes the row), update (sets its changed columns back) or delete (inserts the recorded row again; excluded columns get their defaults) on the live table, with the caller''s privileges; 55000 when the row changed since, is gone or its key is taken, 22023 for other events; returns the id of the event tracking records for the revert (its context has revert_of)';
+
+-- History: eventlog_track(..., snapshot => true).
+DROP FUNCTION @extschema@.eventlog_track(regclass, text, text[], jsonb);
+
+CREATE FUNCTION @extschema@.eventlog_snapshot(target regclass, options text)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'eventlog_snapshot'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.eventlog_snapshot(regclass, text) IS
+'Records one snapshot event per row the table has now (changes: every tracked column as new_value), with the tracking options given (the capture trigger''s argument); for the table''s owner; eventlog_track(..., snapshot => true) calls it. Returns how many rows';
+
+CREATE FUNCTION @extschema@.eventlog_track(
+    target regclass,
+    tool text DEFAULT NULL,
+    exclude_columns text[] DEFAULT '{}',
+    messages jsonb DEFAULT NULL,
+    snapshot boolean DEFAULT false)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    table_row record;
+    options jsonb;
+    argument text;
+BEGIN
+    IF target IS NULL THEN
+        RAISE EXCEPTION 'eventlog_track: target must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    SELECT c.relname, c.relkind, c.relowner INTO table_row FROM pg_catalog.pg_class c WHERE c.oid = target;
+    IF table_row.relkind IS NULL OR table_row.relkind NOT IN ('r', 'p') THEN
+        RAISE EXCEPTION 'eventlog_track: % is not a table', target USING ERRCODE = 'wrong_object_type';
+    END IF;
+    IF NOT pg_catalog.pg_has_role(current_user, table_row.relowner, 'MEMBER') THEN
+        RAISE EXCEPTION 'eventlog_track: must be owner of table %', target
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF target = '@extschema@.eventlog'::pg_catalog.regclass THEN
+        RAISE EXCEPTION 'eventlog_track: the log itself cannot be tracked' USING ERRCODE = 'wrong_object_type';
+    END IF;
+
+    options := pg_catalog.jsonb_build_object(
+        'tool', COALESCE(tool, table_row.relname::text),
+        'exclude_columns', pg_catalog.to_jsonb(COALESCE(exclude_columns, '{}'::text[])),
+        'messages', COALESCE(messages, '{}'::jsonb));
+    PERFORM @extschema@.eventlog_check_tracking(target, options);
+    argument := options::text;
+
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER eventlog_capture_insert AFTER INSERT ON %s '
+        'REFERENCING NEW TABLE AS eventlog_new_rows '
+        'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.eventlog_capture(%L)', target, argument);
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER eventlog_capture_update AFTER UPDATE ON %s '
+        'REFERENCING OLD TABLE AS eventlog_old_rows NEW TABLE AS eventlog_new_rows '
+        'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.eventlog_capture(%L)', target, argument);
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER eventlog_capture_delete AFTER DELETE ON %s '
+        'REFERENCING OLD TABLE AS eventlog_old_rows '
+        'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.eventlog_capture(%L)', target, argument);
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER eventlog_capture_truncate AFTER TRUNCATE ON %s '
+        'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.eventlog_capture(%L)', target, argument);
+    IF snapshot THEN
+        PERFORM @extschema@.eventlog_snapshot(target, argument);
+    END IF;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_track(regclass, text, text[], jsonb, boolean) IS
+'Records every INSERT, UPDATE, DELETE and TRUNCATE of a table in eventlog. tool defaults to the table''s name; exclude_columns never appear in changes; messages maps create/update/delete/truncate to templates with {actor}, {tool}, {action}, {object_type}, {object_id}, {old__COLUMN}, {new__COLUMN}. Calling it again replaces the options; snapshot => true also records, in the same transaction, one snapshot event per existing row (the baseline of its history)';

@@ -403,11 +403,20 @@ LANGUAGE C STABLE STRICT;
 COMMENT ON FUNCTION @extschema@.eventlog_check_tracking(regclass, jsonb) IS
 'Validates tracking options for a table (primary key, excluded columns, message templates) without changing anything; used by eventlog_track()';
 
+CREATE FUNCTION @extschema@.eventlog_snapshot(target regclass, options text)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'eventlog_snapshot'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.eventlog_snapshot(regclass, text) IS
+'Records one snapshot event per row the table has now (changes: every tracked column as new_value), with the tracking options given (the capture trigger''s argument); for the table''s owner; eventlog_track(..., snapshot => true) calls it. Returns how many rows';
+
 CREATE FUNCTION @extschema@.eventlog_track(
     target regclass,
     tool text DEFAULT NULL,
     exclude_columns text[] DEFAULT '{}',
-    messages jsonb DEFAULT NULL)
+    messages jsonb DEFAULT NULL,
+    snapshot boolean DEFAULT false)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -454,11 +463,14 @@ BEGIN
     EXECUTE pg_catalog.format(
         'CREATE OR REPLACE TRIGGER eventlog_capture_truncate AFTER TRUNCATE ON %s '
         'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.eventlog_capture(%L)', target, argument);
+    IF snapshot THEN
+        PERFORM @extschema@.eventlog_snapshot(target, argument);
+    END IF;
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@.eventlog_track(regclass, text, text[], jsonb) IS
-'Records every INSERT, UPDATE, DELETE and TRUNCATE of a table in eventlog. tool defaults to the table''s name; exclude_columns never appear in changes; messages maps create/update/delete/truncate to templates with {actor}, {tool}, {action}, {object_type}, {object_id}, {old__COLUMN}, {new__COLUMN}. Calling it again replaces the options';
+COMMENT ON FUNCTION @extschema@.eventlog_track(regclass, text, text[], jsonb, boolean) IS
+'Records every INSERT, UPDATE, DELETE and TRUNCATE of a table in eventlog. tool defaults to the table''s name; exclude_columns never appear in changes; messages maps create/update/delete/truncate to templates with {actor}, {tool}, {action}, {object_type}, {object_id}, {old__COLUMN}, {new__COLUMN}. Calling it again replaces the options; snapshot => true also records, in the same transaction, one snapshot event per existing row (the baseline of its history)';
 
 CREATE FUNCTION @extschema@.eventlog_untrack(target regclass)
 RETURNS boolean

@@ -53,6 +53,26 @@ UPDATE h_late SET v = 2;
 SELECT action, state FROM eventlog_versions('public.h_late', '1');
 SELECT eventlog_state_at('public.h_late', '1') AS no_whole_row;
 
+-- ... unless tracking starts with a snapshot: one snapshot event per row,
+-- in the same transaction, the baseline its history starts from.
+CREATE TABLE h_snap (id int PRIMARY KEY, v int, secret text);
+INSERT INTO h_snap SELECT g, g, 'hidden' FROM generate_series(1, 3) g;
+BEGIN;
+SELECT eventlog_track('h_snap', exclude_columns => '{secret}', snapshot => true);
+SELECT action, object_id, message, changes FROM eventlog WHERE object_type = 'public.h_snap' ORDER BY id;
+ROLLBACK;
+SELECT count(*) AS nothing_after_rollback FROM eventlog WHERE object_type = 'public.h_snap';
+SELECT eventlog_track('h_snap', exclude_columns => '{secret}', snapshot => true);
+UPDATE h_snap SET v = 20 WHERE id = 2;
+SELECT action, state FROM eventlog_versions('public.h_snap', '2');
+SELECT eventlog_state_at('public.h_snap', '2') AS whole_row_from_the_snapshot;
+-- only the table's owner may snapshot it
+CREATE ROLE h_stranger;
+GRANT SELECT ON h_snap TO h_stranger;
+SET ROLE h_stranger;
+SELECT pg_temp.try($$SELECT eventlog_snapshot('h_snap', '{"tool": "x", "exclude_columns": [], "messages": {}}')$$) AS refused;
+RESET ROLE;
+
 -- Composite keys and a key change of a composite key.
 CREATE TABLE h_line (a int, b text, v int, PRIMARY KEY (a, b));
 SELECT eventlog_track('h_line');
@@ -114,5 +134,5 @@ FROM eventlog WHERE id = (SELECT max(id) FROM eventlog WHERE object_type = 'publ
 COMMIT;
 SELECT status FROM h_cert WHERE id = 1;
 
-DROP TABLE h_cert, h_late, h_line;
-DROP ROLE h_reader;
+DROP TABLE h_cert, h_late, h_line, h_snap;
+DROP ROLE h_reader, h_stranger;

@@ -18,6 +18,7 @@
 #include "pg/diff_output.hpp"
 #include "pg/event_context.hpp"
 #include "pg/event_writer.hpp"
+#include "pg/pg_compat.hpp"
 #include "pg/postgres.hpp"
 #include "pg/table_tracking.hpp"
 #include "pg/tracked_message.hpp"
@@ -141,10 +142,12 @@ bool next_row(Tuplestorestate* rows, TupleTableSlot* slot) {
     return rows != nullptr && tuplestore_gettupleslot(rows, true, false, slot);
 }
 
-void capture_rows(TriggerData* trigger, const TableTracking* t, TrackedAction action, Batch* batch) {
-    TupleDesc descriptor = RelationGetDescr(trigger->tg_relation);
-    Tuplestorestate* old_rows = action == TrackedAction::Create ? nullptr : trigger->tg_oldtable;
-    Tuplestorestate* new_rows = action == TrackedAction::Delete ? nullptr : trigger->tg_newtable;
+/// The events of rows: pairs of old and new rows (a create has only new
+/// rows, a delete only old ones). `snapshot`: the rows are the table's
+/// existing rows, recorded as `snapshot` events with a message of their own.
+void capture_rows(Relation table, Tuplestorestate* old_rows, Tuplestorestate* new_rows, const TableTracking* t,
+                  TrackedAction action, bool snapshot, Batch* batch) {
+    TupleDesc descriptor = RelationGetDescr(table);
     if ((action != TrackedAction::Create && old_rows == nullptr) ||
         (action != TrackedAction::Delete && new_rows == nullptr))
         ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
@@ -174,7 +177,10 @@ void capture_rows(TriggerData* trigger, const TableTracking* t, TrackedAction ac
                 slot_getallattrs(identity);
                 event.object_id = object_id_text(&t->key, identity->tts_values, identity->tts_isnull);
             }
-            text* message = render_tracked_message(t, action, &event);
+            text* message =
+                snapshot ? cstring_to_text(psprintf("%s %s: its state when tracking began (snapshot by %s).",
+                                                    t->object_type.c_str(), event.object_id, batch->common.actor))
+                         : render_tracked_message(t, action, &event);
             MemoryContextSwitchTo(old_context);
             add_event(batch, event.object_id, message, changes);
         } else {
@@ -187,6 +193,8 @@ void capture_rows(TriggerData* trigger, const TableTracking* t, TrackedAction ac
     if (old_slot != nullptr) ExecDropSingleTupleTableSlot(old_slot);
     if (new_slot != nullptr) ExecDropSingleTupleTableSlot(new_slot);
 }
+
+Batch* begin_batch(FunctionCallInfo fcinfo, const TableTracking* t, TrackedAction action, const char* name);
 
 /// One event for the whole statement: object_id and changes NULL.
 void capture_truncate(const TableTracking* t, Batch* batch) {
@@ -218,14 +226,60 @@ Datum capture(FunctionCallInfo fcinfo) {
         action = TrackedAction::Truncate;
 
     const TableTracking* t = table_tracking(trigger->tg_relation, trigger->tg_trigger->tgargs[0]);
+    Batch* batch = begin_batch(fcinfo, t, action, action_name(action));
+    if (action == TrackedAction::Truncate)
+        capture_truncate(t, batch);
+    else
+        capture_rows(trigger->tg_relation, action == TrackedAction::Create ? nullptr : trigger->tg_oldtable,
+                     action == TrackedAction::Delete ? nullptr : trigger->tg_newtable, t, action, false, batch);
+    MemoryContextDelete(batch->memory);
+    return PointerGetDatum(nullptr);
+}
 
+/// eventlog_snapshot(target regclass, options text) RETURNS bigint: one
+/// `snapshot` event per row the table has now (changes as a create's: every
+/// tracked column), written in batches like a statement's events; the
+/// baseline a table's history starts from. For the table's owner;
+/// eventlog_track(..., snapshot => true) calls it.
+Datum snapshot(FunctionCallInfo fcinfo) {
+    Oid table_oid = PG_GETARG_OID(0);
+    char* options = text_to_cstring(PG_GETARG_TEXT_PP(1));
+    Relation table = table_open(table_oid, AccessShareLock);
+    if (!owns_relation(table_oid))
+        ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                        errmsg("eventlog_snapshot: must be owner of table %s", RelationGetRelationName(table))));
+    const TableTracking* t = table_tracking(table, options);
+    // The rows as this statement sees them, in a tuplestore like a
+    // statement's transition table (spilling to disk past work_mem).
+    Tuplestorestate* rows = tuplestore_begin_heap(false, false, work_mem);
+    TupleTableSlot* slot = table_slot_create(table, nullptr);
+    TableScanDesc scan = table_beginscan(table, GetActiveSnapshot(), 0, nullptr);
+    int64 n = 0;
+    while (table_scan_getnextslot(scan, ForwardScanDirection, slot)) {
+        CHECK_FOR_INTERRUPTS();
+        tuplestore_puttupleslot(rows, slot);
+        n++;
+    }
+    table_endscan(scan);
+    ExecDropSingleTupleTableSlot(slot);
+    Batch* batch = begin_batch(fcinfo, t, TrackedAction::Create, "snapshot");
+    batch->common.template_message = nullptr;
+    capture_rows(table, nullptr, rows, t, TrackedAction::Create, true, batch);
+    MemoryContextDelete(batch->memory);
+    tuplestore_end(rows);
+    table_close(table, NoLock);
+    PG_RETURN_INT64(n);
+}
+
+/// What every event of one capture shares.
+Batch* begin_batch(FunctionCallInfo fcinfo, const TableTracking* t, TrackedAction action, const char* name) {
     Batch* batch = static_cast<Batch*>(palloc(sizeof(Batch)));
     batch->extension_namespace = extension_namespace(fcinfo->flinfo->fn_oid);
     batch->common.actor = default_actor();
     batch->common.object_type = t->object_type.c_str();
     batch->common.object_table = t->table;
     batch->common.tool = t->options.tool.c_str();
-    batch->common.action = action_name(action);
+    batch->common.action = name;
     batch->common.db_user = current_role_name();
     batch->common.template_message = cstring_to_text(t->template_text[static_cast<int>(action)].c_str());
     batch->common.values_json = nullptr;
@@ -233,16 +287,11 @@ Datum capture(FunctionCallInfo fcinfo) {
     batch->memory = AllocSetContextCreate(CurrentMemoryContext, "eventlog batch", ALLOCSET_DEFAULT_SIZES);
     batch->n = 0;
     batch->capacity = 0;
-
-    if (action == TrackedAction::Truncate)
-        capture_truncate(t, batch);
-    else
-        capture_rows(trigger, t, action, batch);
-    MemoryContextDelete(batch->memory);
-    return PointerGetDatum(nullptr);
+    return batch;
 }
 
 }  // namespace
 }  // namespace eventlog::pg
 
 EVENTLOG_SQL_FUNCTION(eventlog_capture, eventlog::pg::capture)
+EVENTLOG_SQL_FUNCTION(eventlog_snapshot, eventlog::pg::snapshot)

@@ -32,4 +32,14 @@ inline void insert_index_entries(ResultRelInfo* result, TupleTableSlot* slot, ES
 #endif
 }
 
+/// Whether the current role owns the relation (or is a member of its
+/// owner). (16 replaced pg_class_ownercheck with object_ownercheck.)
+inline bool owns_relation(Oid relation) {
+#if PG_VERSION_NUM >= 160000
+    return object_ownercheck(RelationRelationId, relation, GetUserId());
+#else
+    return pg_class_ownercheck(relation, GetUserId());
+#endif
+}
+
 }  // namespace eventlog::pg
