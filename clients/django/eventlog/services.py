@@ -1,3 +1,5 @@
+import json
+
 from django.db import DatabaseError, connections, models, router, transaction
 from rest_framework.exceptions import ValidationError
 
@@ -74,3 +76,55 @@ class EventLogService:
         created_by, updated_by, updated_at, uuid, url at every depth. See
         eventlog.diff for the rules."""
         return diff.create_diff_schema(old_data, new_data, exclude_keys)
+
+    @classmethod
+    def _object(cls, object, using):
+        if isinstance(object, models.Model):
+            return identity(object, using)
+        if isinstance(object, (tuple, list)) and len(object) == 2:
+            return object[0], None if object[1] is None else str(object[1])
+        raise TypeError("EventLogService: object must be a model instance or (object_type, object_id)")
+
+    @classmethod
+    def state_at(cls, object, at=None):
+        """The object's columns (a dict, by column name; excluded columns
+        absent) as of `at` (a datetime; default: this moment, clock_timestamp(),
+        so that the caller's own changes in its transaction count), rebuilt by
+        the extension's eventlog_state_at from tracked events; None when it did
+        not exist then or its history has no whole row."""
+        using = cls._using(write=False)
+        object_type, object_id = cls._object(object, using)
+        with connections[using].cursor() as cursor:
+            cursor.execute("SELECT eventlog_state_at(%s, %s, coalesce(%s::timestamptz, clock_timestamp()))::text",
+                           [object_type, object_id, at])
+            row = cursor.fetchone()
+        return None if row is None or row[0] is None else json.loads(row[0])
+
+    @classmethod
+    def versions(cls, object):
+        """One dict per tracked event of the object, newest first:
+        event_id, timestamp, actor, action, state (eventlog_versions)."""
+        using = cls._using(write=False)
+        object_type, object_id = cls._object(object, using)
+        with connections[using].cursor() as cursor:
+            cursor.execute('SELECT event_id, "timestamp", actor, action, state::text FROM eventlog_versions(%s, %s)',
+                           [object_type, object_id])
+            return [{"event_id": r[0], "timestamp": r[1], "actor": r[2], "action": r[3],
+                     "state": None if r[4] is None else json.loads(r[4])} for r in cursor.fetchall()]
+
+    @classmethod
+    def revert(cls, event_id):
+        """Undoes one tracked change with eventlog_revert, as the database role
+        of the connection, in the caller's transaction; returns the id of the
+        event the revert records. A refusal (the row changed since, is gone,
+        its key is taken: SQLSTATE 55000; not a tracked change: 22023) raises
+        ValidationError({"revert": ...}) and leaves the transaction usable."""
+        using = cls._using()
+        try:
+            with transaction.atomic(using=using), connections[using].cursor() as cursor:
+                cursor.execute("SELECT eventlog_revert(%s)", [event_id])
+                return cursor.fetchone()[0]
+        except DatabaseError as error:
+            if _sqlstate(error) in ("55000", "22023"):
+                raise ValidationError({"revert": str(error.__cause__ or error).strip()}) from error
+            raise

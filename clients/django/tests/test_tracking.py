@@ -54,3 +54,30 @@ def test_migrations_apply_to_a_database_that_ran_the_original_app():
     loader = MigrationLoader(connection)
     assert (settings.EVENTLOG_APP, "0001_eventlog_extension") in loader.applied_migrations
     assert (settings.EVENTLOG_APP, "0001_initial") not in loader.disk_migrations  # the original's name stays free
+
+
+def test_state_at_versions_and_revert(john):
+    from django.utils import timezone
+    from rest_framework.exceptions import ValidationError
+
+    from eventlog.services import EventLogService
+
+    doc = Document.objects.create(title="First", status="draft")
+    before = timezone.now()
+    Document.objects.filter(pk=doc.pk).update(title="Second")
+    doc.refresh_from_db()
+    assert EventLogService.state_at(doc, before)["title"] == "First"
+    assert EventLogService.state_at(doc)["title"] == "Second"
+    versions = EventLogService.versions(doc)
+    assert [v["action"] for v in versions] == ["update", "create"]
+    assert versions[0]["state"]["title"] == "Second" and "updated_at" not in versions[0]["state"]
+
+    revert_id = EventLogService.revert(versions[0]["event_id"])
+    doc.refresh_from_db()
+    assert doc.title == "First"
+    assert sql("SELECT action, context->>'revert_of' FROM eventlog WHERE id = %s", [revert_id]) == [
+        ("update", str(versions[0]["event_id"]))]
+    with pytest.raises(ValidationError) as refused:  # the row changed since
+        EventLogService.revert(versions[0]["event_id"])
+    assert "changed since" in str(refused.value.detail["revert"])
+    assert Document.objects.get(pk=doc.pk).title == "First"  # the transaction stays usable
