@@ -121,6 +121,18 @@ BEGIN
     EXECUTE q;
     RETURN 'ok';
 EXCEPTION WHEN OTHERS THEN
+    -- PostgreSQL's own privilege messages were reworded in 16 and 17 (and
+    -- REINDEX, CLUSTER, VACUUM moved to the MAINTAIN privilege): one wording
+    -- for each kind of refusal, whatever the version.
+    IF SQLSTATE = '42501' AND SQLERRM ~ '^(must be owner of|permission denied for) ' THEN
+        RETURN '42501: not allowed on ' || regexp_replace(SQLERRM, '^(must be owner of|permission denied for) ', '');
+    END IF;
+    IF SQLSTATE = '42501' AND (SQLERRM ~ '^must be superuser' OR SQLERRM ~ '^permission denied to ') THEN
+        RETURN '42501: not allowed (superuser only)';
+    END IF;
+    IF SQLSTATE = '42809' AND SQLERRM ~ 'eventlog_pkey' THEN
+        RETURN '42809: eventlog_pkey is an index';
+    END IF;
     RETURN SQLSTATE || ': ' || left(SQLERRM, 110) || CASE WHEN length(SQLERRM) > 110 THEN '...' ELSE '' END;
 END
 $$;
@@ -454,7 +466,9 @@ SELECT call, pg_temp.try(call) AS result FROM (VALUES
 -- Statements that cannot run inside a function.
 \copy eventlog (message, db_user) FROM '/dev/null'
 \echo :LAST_ERROR_SQLSTATE
+SET client_min_messages = error;  -- (the warning's wording differs between versions)
 VACUUM FULL eventlog;
+SET client_min_messages = warning;
 ALTER SYSTEM SET eventlog.actor = 'x';
 \echo :LAST_ERROR_SQLSTATE
 

@@ -21,6 +21,7 @@ FROM pg_depend
 WHERE refclassid = 'pg_extension'::regclass
   AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'eventlog')
   AND deptype = 'e'
+  AND classid <> 'pg_type'::regclass  -- row types: members since PostgreSQL 17, described by their tables
   AND obj_description(objid, (SELECT relname FROM pg_class WHERE oid = classid)) IS NULL;
 SELECT attname AS column_without_comment FROM pg_attribute
 WHERE attrelid = 'eventlog'::regclass AND attnum > 0 AND NOT attisdropped

@@ -83,6 +83,9 @@ CREATE FUNCTION plan_of(query text) RETURNS SETOF text LANGUAGE plpgsql AS $$
 DECLARE line text;
 BEGIN
     FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || query LOOP
+        -- (PostgreSQL 17 and later print no Group Key when every key is a
+        -- constant: the line is left out on every version)
+        CONTINUE WHEN line ~ '^\s*Group Key: ';
         RETURN NEXT regexp_replace(regexp_replace(line, 'eventlog_p\d{8}', 'eventlog_pYYYYMMDD', 'g'),
                                    '\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+00', 'START', 'g');
     END LOOP;

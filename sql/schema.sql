@@ -11,6 +11,7 @@ SELECT pg_describe_object(classid, objid, 0) AS member
 FROM pg_depend
 WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
   AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'eventlog')
+  AND classid <> 'pg_type'::regclass  -- row types: members since PostgreSQL 17
 ORDER BY 1;
 
 -- A caller whose search_path lacks the schema, with a look-alike table and
