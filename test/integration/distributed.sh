@@ -204,9 +204,11 @@ check "restored source continues in its range, after its last event" "t" \
     "$(on_source app1_restored "SELECT $next > max(id) AND $next / 1000000000000000 = 1 FROM eventlog WHERE id <> $next")"
 check "id range limits are back after running the block again" "1000000000000001 2000000000000000" \
     "$(on_source app1_restored "SELECT min_value || ' ' || max_value FROM pg_sequences WHERE sequencename = 'eventlog_id_seq'")"
-check "a wrong range for a source with events is refused" "22023" \
-    "$({ ddl id-range; printf '%s\n' '\echo :LAST_ERROR_SQLSTATE'; } |
-        PGHOST=$source_dir PGPORT=$source_port psql -X -q -At -d app1 -v source_no=0 -f - 2>/dev/null | tail -n 1)"
+# (the error's text, not LAST_ERROR_SQLSTATE: psql 17 and later leave that
+# empty after an error inside \gexec)
+check "a wrong range for a source with events is refused" "refused" \
+    "$({ ddl id-range; } | PGHOST=$source_dir PGPORT=$source_port psql -X -q -At -d app1 -v source_no=0 -f - 2>&1 |
+        grep -q 'RESTART value .* cannot be greater than MAXVALUE\|cannot be greater than MAXVALUE' && echo refused || echo accepted)"
 
 # pg_dump/restore of the central database: every event comes back, ENABLE
 # ALWAYS does not (the trigger belongs to the extension) until the central

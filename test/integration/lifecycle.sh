@@ -20,7 +20,8 @@ sql life_fresh "CREATE EXTENSION eventlog" >/dev/null
 sql life_fresh "$user_objects" >/dev/null
 # (the tables the upgraded database's old events are about, as they end up there)
 sql life_fresh "CREATE TABLE secret (id int PRIMARY KEY);
-                CREATE TABLE renamed_now (id int, CONSTRAINT renamed_later_pkey PRIMARY KEY (id))" >/dev/null
+                CREATE TABLE renamed_now (id int CONSTRAINT renamed_later_id_not_null NOT NULL,
+                                          CONSTRAINT renamed_later_pkey PRIMARY KEY (id))" >/dev/null
 
 fresh_db life_upgraded
 sql life_upgraded "CREATE EXTENSION eventlog VERSION '1.0'" >/dev/null
