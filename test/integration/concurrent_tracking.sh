@@ -106,7 +106,7 @@ ROLLBACK;
 EOF
 
 start=$(date +%s)
-pgbench -n -c "$clients" -j 2 -t "$per_client" --random-seed="$seed" --max-tries=1000 \
+pgbench -n -c "$clients" -j 1 -t "$per_client" --random-seed="$seed" --max-tries=1000 \
     -f "$work/bump.sql@6" -f "$work/repeatable.sql@2" -f "$work/subfail.sql@1" -f "$work/rollback.sql@2" \
     "$db" >"$work/pgbench.out" 2>"$work/pgbench.err"
 rc=$?
