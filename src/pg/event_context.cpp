@@ -46,9 +46,14 @@ bool check_context_setting(char** new_value, void**, GucSource) {
 
 Jsonb* event_context(Jsonb* own) {
     Jsonb* setting = setting_context();
-    if (own == nullptr) return setting;
     if (setting == nullptr) return own;
-    return DatumGetJsonbP(DirectFunctionCall2(jsonb_concat, JsonbPGetDatum(setting), JsonbPGetDatum(own)));
+    if (own != nullptr)
+        return DatumGetJsonbP(DirectFunctionCall2(jsonb_concat, JsonbPGetDatum(setting), JsonbPGetDatum(own)));
+    // A copy in the caller's memory: the cached value is replaced (and
+    // freed) when the setting changes, perhaps while a batch still holds it.
+    Jsonb* copy = static_cast<Jsonb*>(palloc(VARSIZE(setting)));
+    std::memcpy(copy, setting, VARSIZE(setting));
+    return copy;
 }
 
 }  // namespace eventlog::pg

@@ -21,7 +21,7 @@ bool is_table_like(char relkind) {
 struct ReadableCache {
     static constexpr int kSlots = 32;
     int used;
-    int next;  // round-robin victim once full
+    int next;  // the slot replaced next once all are used
     Oid tables[kSlots];
     bool readable[kSlots];
 };
@@ -43,7 +43,13 @@ Datum readable(FunctionCallInfo fcinfo) {
     for (int i = 0; i < cache->used; i++)
         if (cache->tables[i] == table) PG_RETURN_BOOL(cache->readable[i]);
     bool answer = may_read(table);
-    int slot = cache->used < ReadableCache::kSlots ? cache->used++ : cache->next++ % ReadableCache::kSlots;
+    int slot;
+    if (cache->used < ReadableCache::kSlots) {
+        slot = cache->used++;
+    } else {
+        slot = cache->next;
+        cache->next = (cache->next + 1) % ReadableCache::kSlots;
+    }
     cache->tables[slot] = table;
     cache->readable[slot] = answer;
     PG_RETURN_BOOL(answer);
