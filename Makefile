@@ -6,7 +6,13 @@
 EXTENSION  = eventlog
 MODULE_big = eventlog
 PGFILEDESC = "eventlog - audit trail inside PostgreSQL"
-DATA       = $(wildcard extension/eventlog--*.sql)
+# One editable install script: extension/eventlog.sql is the current
+# version's (default_version in eventlog.control); the build copies it to
+# eventlog--<version>.sql. The other eventlog--*.sql files are released
+# versions, frozen: full scripts of earlier versions and the upgrade scripts.
+EXTVERSION = $(shell sed -n "s/^default_version = '\\(.*\\)'/\\1/p" $(EXTENSION).control)
+DATA_built = extension/eventlog--$(EXTVERSION).sql
+DATA       = $(filter-out $(DATA_built),$(wildcard extension/eventlog--*.sql))
 
 # One list of sources: every .cpp of src/core (pure C++, also built by
 # CMakeLists.txt for the unit tests) and of src/pg (PostgreSQL-facing).
@@ -14,7 +20,7 @@ CORE_SRCS = $(sort $(wildcard src/core/*.cpp))
 PG_SRCS   = $(sort $(wildcard src/pg/*.cpp))
 OBJS      = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
-REGRESS      = install diff diff_model render log log_row track writer queries fuzz schema purge partition hostile visibility context history seal
+REGRESS      = install diff diff_model render log log_row track writer queries fuzz schema purge partition hostile visibility context history seal counts
 REGRESS_OPTS = --inputdir=. --outputdir=build/regress
 
 PG_CPPFLAGS = -I$(CURDIR)/src
@@ -30,6 +36,9 @@ include $(PGXS)
 COMPILE.cxx.bc += $(PG_CXXFLAGS)
 
 $(OBJS): $(wildcard src/core/*.hpp src/pg/*.hpp)
+
+extension/eventlog--$(EXTVERSION).sql: extension/eventlog.sql $(EXTENSION).control
+	cp $< $@
 
 installcheck: | build/regress
 build/regress:

@@ -23,6 +23,9 @@ SELECT (SELECT start FROM q_base) + i,
        'postgres'
 FROM generate_series(1, 10) i;
 SELECT setval('eventlog_id_seq', (SELECT max(id) FROM eventlog)) > 0 AS sequence_moved;
+-- Events inserted by hand are not counted until the counts are rebuilt.
+SELECT (eventlog_page(tool => 'q_tool'))->'count' AS not_counted_yet;
+SELECT eventlog_counts_rebuild() >= 10 AS recounted;
 CREATE TEMP VIEW q AS
 SELECT id - (SELECT start FROM q_base) AS n, "timestamp", actor, object_type, object_id, tool, action
 FROM eventlog WHERE id > (SELECT start FROM q_base);

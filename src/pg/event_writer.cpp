@@ -1,5 +1,6 @@
 #include <cstring>
 
+#include "pg/event_counts.hpp"
 #include "pg/event_writer.hpp"
 #include "pg/owner_rights.hpp"
 #include "pg/pg_compat.hpp"
@@ -338,6 +339,9 @@ int64 write_events(Oid namespace_oid, const EventCommon* common, const EventRows
     }
     table_close(table, NoLock);
     if (!written) first_id = insert_sql(table_oid, namespace_oid, common, rows);
+    // The counts behind eventlog_page's count: one delta for the whole write.
+    CountKey key = {common->tool, common->actor, common->action, common->object_type, common->object_table};
+    record_count_delta(namespace_oid, &key, rows->n);
     // Which path ran, for tests and for an owner wondering about speed.
     elog(DEBUG1, "eventlog: %d event%s written by the %s path", rows->n, rows->n == 1 ? "" : "s",
          written ? "direct" : "SQL");

@@ -12,6 +12,7 @@
 // PostgreSQL-style code (no C++ objects).
 #include "pg/append_only.hpp"
 #include "pg/boundary.hpp"
+#include "pg/event_counts.hpp"
 #include "pg/event_writer.hpp"
 #include "pg/owner_rights.hpp"
 #include "pg/postgres.hpp"
@@ -22,26 +23,40 @@ namespace {
 
 constexpr int64 kBatch = 10000;
 
-/// Deletes up to `limit` of the oldest events recorded before `cutoff`;
-/// returns how many it deleted.
-int64 delete_batch(const char* log, TimestampTz cutoff, int64 limit) {
-    char* sql = psprintf(
+/// Deletes up to `limit` of the oldest events recorded before `cutoff`,
+/// taking them off the counts when the log has counts; returns how many it
+/// deleted.
+int64 delete_batch(const char* schema, const char* log, TimestampTz cutoff, int64 limit, bool counted) {
+    char* remove = psprintf(
         "DELETE FROM %s WHERE \"timestamp\" OPERATOR(pg_catalog.<) $1 AND id OPERATOR(pg_catalog.=) ANY (ARRAY("
         "SELECT id FROM %s WHERE \"timestamp\" OPERATOR(pg_catalog.<) $1 ORDER BY \"timestamp\", id LIMIT $2))",
         log, log);
+    char* sql = counted ? psprintf(
+                              "WITH removed AS (%s RETURNING tool, actor, action, object_type, object_table), "
+                              "noted AS (%s RETURNING events) "
+                              "SELECT COALESCE(OPERATOR(pg_catalog.-) pg_catalog.sum(n.events), 0)::bigint "
+                              "FROM noted n",
+                              remove, negative_deltas_sql(schema, "removed"))
+                        : remove;
     Oid types[2] = {TIMESTAMPTZOID, INT8OID};
     Datum values[2] = {TimestampTzGetDatum(cutoff), Int64GetDatum(limit)};
     open_purge_window();
     int rc = SPI_execute_with_args(sql, 2, types, values, nullptr, false, 0);
     close_purge_window();
-    if (rc != SPI_OK_DELETE) elog(ERROR, "eventlog: purge failed: %s", SPI_result_code_string(rc));
-    return static_cast<int64>(SPI_processed);
+    if (!counted) {
+        if (rc != SPI_OK_DELETE) elog(ERROR, "eventlog: purge failed: %s", SPI_result_code_string(rc));
+        return static_cast<int64>(SPI_processed);
+    }
+    if (rc != SPI_OK_SELECT || SPI_processed != 1)
+        elog(ERROR, "eventlog: purge failed: %s", SPI_result_code_string(rc));
+    bool isnull;
+    return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }
 
 /// Partitioned log: drops the partitions holding only events recorded
 /// before `cutoff`, oldest first, while their events fit in `budget`;
 /// returns how many events they held.
-int64 drop_old_partitions(const char* schema, TimestampTz cutoff, int64 budget) {
+int64 drop_old_partitions(const char* schema, TimestampTz cutoff, int64 budget, bool counted) {
     char* sql = psprintf(
         "SELECT pg_catalog.format('%%I.%%I', n.nspname, c.relname) "
         "FROM %s.eventlog_partitions p "
@@ -63,6 +78,11 @@ int64 drop_old_partitions(const char* schema, TimestampTz cutoff, int64 budget) 
         bool isnull;
         int64 events = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
         if (events > budget - dropped) break;
+        if (counted) {
+            rc = SPI_execute(negative_deltas_sql(schema, name), false, 0);
+            if (rc != SPI_OK_INSERT)
+                elog(ERROR, "eventlog: uncounting %s failed: %s", name, SPI_result_code_string(rc));
+        }
         rc = SPI_execute(psprintf("DROP TABLE %s", name), false, 0);
         if (rc != SPI_OK_UTILITY) elog(ERROR, "eventlog: dropping %s failed: %s", name, SPI_result_code_string(rc));
         dropped += events;
@@ -108,12 +128,15 @@ Datum purge(FunctionCallInfo fcinfo) {
 
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "eventlog: SPI_connect failed");
     SavedUser saved = become_table_owner(log);
+    // A log of 1.2 or older (until ALTER EXTENSION eventlog UPDATE) has no counts.
+    bool counted = OidIsValid(get_relname_relid("eventlog_count_deltas", namespace_oid));
     int64 purged = 0;
-    if (get_rel_relkind(log) == RELKIND_PARTITIONED_TABLE) purged = drop_old_partitions(schema, cutoff, max_events);
+    if (get_rel_relkind(log) == RELKIND_PARTITIONED_TABLE)
+        purged = drop_old_partitions(schema, cutoff, max_events, counted);
     while (purged < max_events) {
         CHECK_FOR_INTERRUPTS();
         int64 limit = max_events - purged < kBatch ? max_events - purged : kBatch;
-        int64 deleted = delete_batch(log_name, cutoff, limit);
+        int64 deleted = delete_batch(schema, log_name, cutoff, limit, counted);
         purged += deleted;
         if (deleted < limit) break;
     }

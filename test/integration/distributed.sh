@@ -156,6 +156,12 @@ check "eventlog_for_object on central: both sources' history of the object" "$bo
     "$(on_central central "SELECT count(*) FROM eventlog_for_object('public.certificate', '1')")"
 check "eventlog_page on central counts the same" "$both" \
     "$(on_central central "SELECT eventlog_page(object_type => 'public.certificate', object_id => '1') -> 'count'")"
+page_count_agrees="SELECT (eventlog_page(page_size => 1) ->> 'count')::bigint = (SELECT count(*) FROM eventlog)
+                       AND (eventlog_page(tool => 'feature', page_size => 1) ->> 'count')::bigint
+                           = (SELECT count(*) FROM eventlog WHERE tool = 'feature')"
+check "central: replicated events are counted (the trigger's deltas)" "t" "$(on_central central "$page_count_agrees")"
+check "central: a scheduled fold keeps them exact" "t t 0" \
+    "$(on_central central "SELECT eventlog_counts_fold() > 0") $(on_central central "$page_count_agrees") $(on_central central "SELECT count(*) FROM eventlog_count_deltas")"
 check "filtering by id range gives one source's history" "$(on_source app2 "$one_object")" \
     "$(on_central central "SELECT count(*) FROM eventlog_for_object('public.certificate', '1') WHERE id / 1000000000000000 = 2")"
 

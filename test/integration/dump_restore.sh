@@ -30,5 +30,12 @@ dst_next=$(sql dump_dst "SELECT eventlog_log('after restore')")
 check "restored sequence continues where it stopped" "$src_next" "$dst_next"
 check "new id is fresh" "t" "$(sql dump_dst "SELECT $dst_next > max(id) FROM eventlog WHERE id <> $dst_next")"
 check "restored log is append-only" "42501" "$(sqlstate dump_dst "UPDATE eventlog SET message = 'x'")"
+# The counts come with the events (dumped, not recounted): after the
+# restore the page counts what the log holds (with no filter, and tool
+# 'feature': the 50 events logged above).
+counts="SELECT (eventlog_page(page_size => 1) ->> 'count') || ' ' || (SELECT count(*) FROM eventlog)
+               || ' ' || (eventlog_page(tool => 'feature', page_size => 1) ->> 'count')"
+all_events=$(sql dump_src "SELECT count(*) FROM eventlog")
+check "restored counts equal the events" "$all_events $all_events 50" "$(sql dump_dst "$counts")"
 
 finish

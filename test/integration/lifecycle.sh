@@ -43,6 +43,11 @@ events_before=$(sql life_upgraded "SELECT md5(string_agg(($old_columns)::text, '
 check "1.0 installed" "1.0" "$(sql life_upgraded "SELECT extversion FROM pg_extension WHERE extname = 'eventlog'")"
 sql life_upgraded "ALTER EXTENSION eventlog UPDATE" >/dev/null
 check "updated to the current version" "$current" "$(sql life_upgraded "SELECT extversion FROM pg_extension WHERE extname = 'eventlog'")"
+# The update counted the events already there (1.3): the page's counts
+# equal counting the log, for every tool and with no filter.
+check "update counted the events" "t" "$(sql life_upgraded "SELECT bool_and((eventlog_page(tool => t, page_size => 1) ->> 'count')::bigint = n)
+    AND (eventlog_page(page_size => 1) ->> 'count')::bigint = sum(n) AND count(*) > 0
+    FROM (SELECT tool AS t, count(*) AS n FROM eventlog WHERE tool IS NOT NULL GROUP BY tool) c")"
 
 # Every member object with what defines it: functions (full definition,
 # privileges, comment), tables (columns, indexes, constraints, triggers,

@@ -1,0 +1,210 @@
+#include <cstring>
+
+#include "pg/event_counts.hpp"
+#include "pg/owner_rights.hpp"
+
+namespace eventlog::pg {
+
+namespace {
+
+// The columns of eventlog_count_deltas, in order, as this version creates them.
+enum DeltaColumn { kTool, kActor, kAction, kObjectType, kObjectTable, kEvents, kDeltaColumns };
+
+const struct {
+    const char* name;
+    Oid type;
+} kDeltaShape[kDeltaColumns] = {
+    {"tool", TEXTOID},
+    {"actor", TEXTOID},
+    {"action", TEXTOID},
+    {"object_type", TEXTOID},
+    {"object_table", REGCLASSOID},
+    {"events", INT8OID},
+};
+
+/// A fold is tried after this many deltas written by this backend (and
+/// again at every later delta while another backend's fold holds the lock).
+constexpr int kFoldEvery = 512;
+int deltas_since_fold = 0;
+
+/// The delta row goes straight into the heap when the table is what this
+/// version created (no index, trigger, rule, constraint or forced row
+/// security for anything to enforce); otherwise an INSERT does it.
+bool direct_insert_possible(Relation table) {
+    if (table->rd_rel->relkind != RELKIND_RELATION || table->rd_rel->relhasindex ||
+        table->rd_rel->relforcerowsecurity || (table->rd_rules != nullptr && table->rd_rules->numLocks > 0))
+        return false;
+    TriggerDesc* triggers = table->trigdesc;
+    if (triggers != nullptr && (triggers->trig_insert_before_row || triggers->trig_insert_after_row ||
+                                triggers->trig_insert_instead_row || triggers->trig_insert_before_statement ||
+                                triggers->trig_insert_after_statement || triggers->trig_insert_new_table))
+        return false;
+    TupleDesc descriptor = RelationGetDescr(table);
+    if (descriptor->natts != kDeltaColumns) return false;
+    if (descriptor->constr != nullptr && descriptor->constr->num_check > 0) return false;
+    for (int i = 0; i < kDeltaColumns; i++) {
+        Form_pg_attribute attribute = TupleDescAttr(descriptor, i);
+        if (attribute->attisdropped || attribute->atttypid != kDeltaShape[i].type || attribute->attgenerated ||
+            std::strcmp(NameStr(attribute->attname), kDeltaShape[i].name) != 0)
+            return false;
+    }
+    return true;
+}
+
+Datum text_or_null(const char* s, bool* isnull) {
+    *isnull = s == nullptr;
+    return s != nullptr ? CStringGetTextDatum(s) : (Datum) 0;
+}
+
+void fill_delta(const CountKey* key, int64 events, Datum* values, bool* nulls) {
+    values[kTool] = text_or_null(key->tool, &nulls[kTool]);
+    values[kActor] = text_or_null(key->actor, &nulls[kActor]);
+    values[kAction] = text_or_null(key->action, &nulls[kAction]);
+    values[kObjectType] = text_or_null(key->object_type, &nulls[kObjectType]);
+    values[kObjectTable] = ObjectIdGetDatum(key->object_table);
+    nulls[kObjectTable] = !OidIsValid(key->object_table);
+    values[kEvents] = Int64GetDatum(events);
+    nulls[kEvents] = false;
+}
+
+void insert_direct(Relation table, const CountKey* key, int64 events) {
+    TupleTableSlot* slot = table_slot_create(table, nullptr);
+    ExecClearTuple(slot);
+    fill_delta(key, events, slot->tts_values, slot->tts_isnull);
+    ExecStoreVirtualTuple(slot);
+    table_tuple_insert(table, slot, GetCurrentCommandId(true), 0, nullptr);
+    ExecDropSingleTupleTableSlot(slot);
+}
+
+void insert_sql(Oid table, const CountKey* key, int64 events) {
+    Datum values[kDeltaColumns];
+    bool isnull[kDeltaColumns];
+    fill_delta(key, events, values, isnull);
+    char nulls[kDeltaColumns];
+    Oid types[kDeltaColumns];
+    for (int i = 0; i < kDeltaColumns; i++) {
+        nulls[i] = isnull[i] ? 'n' : ' ';
+        types[i] = kDeltaShape[i].type;
+    }
+    const char* sql = psprintf(
+        "INSERT INTO %s.%s (tool, actor, action, object_type, object_table, events) VALUES ($1, $2, $3, $4, $5, $6)",
+        quote_identifier(get_namespace_name(get_rel_namespace(table))), quote_identifier(get_rel_name(table)));
+    SavedUser saved = become_table_owner(table);
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "eventlog: SPI_connect failed");
+    int rc = SPI_execute_with_args(sql, kDeltaColumns, types, values, nulls, false, 0);
+    if (rc != SPI_OK_INSERT) elog(ERROR, "eventlog: recording a count failed: %s", SPI_result_code_string(rc));
+    SPI_finish();
+    restore_user(saved);
+}
+
+int64 int64_result(int column) {
+    bool isnull;
+    Datum value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, column, &isnull);
+    return isnull ? 0 : DatumGetInt64(value);
+}
+
+}  // namespace
+
+char* negative_deltas_sql(const char* schema, const char* source) {
+    return psprintf(
+        "INSERT INTO %s.eventlog_count_deltas (tool, actor, action, object_type, object_table, events) "
+        "SELECT r.tool, r.actor, r.action, r.object_type, r.object_table, "
+        "OPERATOR(pg_catalog.-) pg_catalog.count(*) FROM %s r "
+        "GROUP BY r.tool, r.actor, r.action, r.object_type, r.object_table",
+        schema, source);
+}
+
+void record_count_delta(Oid namespace_oid, const CountKey* key, int64 events) {
+    Oid deltas = get_relname_relid("eventlog_count_deltas", namespace_oid);
+    if (!OidIsValid(deltas)) return;
+    Relation table = table_open(deltas, RowExclusiveLock);
+    bool direct = direct_insert_possible(table);
+    if (direct) insert_direct(table, key, events);
+    table_close(table, NoLock);
+    if (!direct) insert_sql(deltas, key, events);
+
+    // A fold deletes rows another transaction may have folded meanwhile:
+    // harmless under READ COMMITTED (the row is skipped), a serialization
+    // failure under a transaction snapshot, so only the former folds.
+    if (++deltas_since_fold >= kFoldEvery && !IsolationUsesXactSnapshot()) {
+        if (fold_count_deltas(namespace_oid, false) >= 0) deltas_since_fold = 0;
+    }
+}
+
+int64 fold_count_deltas(Oid namespace_oid, bool wait) {
+    Oid counts = get_relname_relid("eventlog_counts", namespace_oid);
+    if (!OidIsValid(counts) || !OidIsValid(get_relname_relid("eventlog_count_deltas", namespace_oid))) return 0;
+    // One fold at a time (the lock lasts until the transaction ends);
+    // writers and readers never wait for it.
+    if (wait)
+        LockRelationOid(counts, ShareUpdateExclusiveLock);
+    else if (!ConditionalLockRelationOid(counts, ShareUpdateExclusiveLock))
+        return -1;
+    const char* schema = quote_identifier(get_namespace_name(namespace_oid));
+    char* sql = psprintf(
+        "WITH folded AS (DELETE FROM %1$s.eventlog_count_deltas "
+        "    RETURNING tool, actor, action, object_type, object_table, events), "
+        "per_filter AS ("
+        "    SELECT 'tool'::text AS filter, f.tool AS value, f.object_table, f.events FROM folded f "
+        "    UNION ALL SELECT 'actor', f.actor, f.object_table, f.events FROM folded f "
+        "    UNION ALL SELECT 'action', f.action, f.object_table, f.events FROM folded f "
+        "    UNION ALL SELECT 'object_type', f.object_type, f.object_table, f.events FROM folded f), "
+        "upserted AS ("
+        "    INSERT INTO %1$s.eventlog_counts AS c (filter, value, object_table, events) "
+        "    SELECT p.filter, p.value, p.object_table, pg_catalog.sum(p.events)::bigint FROM per_filter p "
+        "    GROUP BY p.filter, p.value, p.object_table "
+        "    ON CONFLICT (filter, value, object_table) "
+        "    DO UPDATE SET events = c.events OPERATOR(pg_catalog.+) excluded.events RETURNING 1) "
+        "SELECT (SELECT pg_catalog.count(*) FROM folded), (SELECT pg_catalog.count(*) FROM upserted)",
+        schema);
+    SavedUser saved = become_table_owner(counts);
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "eventlog: SPI_connect failed");
+    int rc = SPI_execute(sql, false, 0);
+    if (rc != SPI_OK_SELECT || SPI_processed != 1)
+        elog(ERROR, "eventlog: folding the counts failed: %s", SPI_result_code_string(rc));
+    int64 folded = int64_result(1);
+    SPI_finish();
+    restore_user(saved);
+    elog(DEBUG1, "eventlog: folded " INT64_FORMAT " count deltas", folded);
+    return folded;
+}
+
+int64 rebuild_counts(Oid namespace_oid) {
+    Oid counts = get_relname_relid("eventlog_counts", namespace_oid);
+    Oid deltas = get_relname_relid("eventlog_count_deltas", namespace_oid);
+    if (!OidIsValid(counts) || !OidIsValid(deltas))
+        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                        errmsg("eventlog_counts_rebuild: the counts tables are missing"),
+                        errhint("ALTER EXTENSION eventlog UPDATE creates them.")));
+    // No fold runs, and no writer adds a delta, until this transaction
+    // ends: every committed event then has its delta committed too, and the
+    // events counted below are exactly those whose deltas are removed.
+    LockRelationOid(counts, ExclusiveLock);
+    LockRelationOid(deltas, ExclusiveLock);
+    const char* schema = quote_identifier(get_namespace_name(namespace_oid));
+    SavedUser saved = become_table_owner(counts);
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "eventlog: SPI_connect failed");
+    int rc = SPI_execute(psprintf("DELETE FROM %s.eventlog_count_deltas", schema), false, 0);
+    if (rc != SPI_OK_DELETE) elog(ERROR, "eventlog: emptying the count deltas failed: %s", SPI_result_code_string(rc));
+    rc = SPI_execute(psprintf("DELETE FROM %s.eventlog_counts", schema), false, 0);
+    if (rc != SPI_OK_DELETE) elog(ERROR, "eventlog: emptying the counts failed: %s", SPI_result_code_string(rc));
+    char* sql = psprintf(
+        "WITH counted AS ("
+        "    INSERT INTO %1$s.eventlog_counts (filter, value, object_table, events) "
+        "    SELECT v.filter, v.value, e.object_table, pg_catalog.count(*) FROM %1$s.eventlog e "
+        "    CROSS JOIN LATERAL (VALUES ('tool'::text, e.tool), ('actor', e.actor), ('action', e.action), "
+        "                               ('object_type', e.object_type)) AS v(filter, value) "
+        "    GROUP BY v.filter, v.value, e.object_table RETURNING filter, events) "
+        "SELECT COALESCE(pg_catalog.sum(c.events), 0)::bigint FROM counted c "
+        "WHERE c.filter OPERATOR(pg_catalog.=) 'tool'",
+        schema);
+    rc = SPI_execute(sql, false, 0);
+    if (rc != SPI_OK_SELECT || SPI_processed != 1)
+        elog(ERROR, "eventlog: recounting the events failed: %s", SPI_result_code_string(rc));
+    int64 events = int64_result(1);
+    SPI_finish();
+    restore_user(saved);
+    return events;
+}
+
+}  // namespace eventlog::pg

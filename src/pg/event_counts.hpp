@@ -1,0 +1,50 @@
+// Exact counts without counting: the number of events per tool, actor,
+// action and object_type (and per table the events are about, which is what
+// the visibility rule needs), kept in two tables of the extension:
+//   eventlog_count_deltas  one row per write (the events of one write share
+//                          tool, actor, action, object_type, object_table),
+//                          in the same transaction as its events; negative
+//                          rows for what eventlog_purge removes;
+//   eventlog_counts        the folded sums, one row per (filter, value,
+//                          object_table).
+// A count is the sum of a key's rows in both. Writers fold the committed
+// deltas into eventlog_counts now and then, one backend at a time and never
+// waiting for another, which keeps eventlog_count_deltas short.
+// PostgreSQL-style code (no C++ objects).
+#pragma once
+
+#include "pg/postgres.hpp"
+
+namespace eventlog::pg {
+
+/// What one write shares, as counted.
+struct CountKey {
+    const char* tool;
+    const char* actor;
+    const char* action;
+    const char* object_type;
+    Oid object_table;  // InvalidOid: none
+};
+
+/// Adds `events` (negative for removed events) to the counts of `key`, in the
+/// current transaction. Does nothing on a log created before the counts
+/// existed (version 1.2 and older, until ALTER EXTENSION eventlog UPDATE).
+/// Now and then also folds the deltas (see fold_count_deltas).
+void record_count_delta(Oid extension_namespace, const CountKey* key, int64 events);
+
+/// Folds the committed deltas into eventlog_counts with the owner's rights
+/// and returns how many delta rows it folded. wait: wait for a fold running
+/// in another transaction to end; otherwise return -1 at once when one runs.
+int64 fold_count_deltas(Oid extension_namespace, bool wait);
+
+/// Recounts every event of the log into eventlog_counts (and empties
+/// eventlog_count_deltas), with writers held off meanwhile; returns the
+/// number of events counted.
+int64 rebuild_counts(Oid extension_namespace);
+
+/// SQL (for SPI, run with the owner's rights) adding negative deltas for the
+/// events of `source`, a relation or a CTE name, each row having tool,
+/// actor, action, object_type and object_table; `schema` quoted.
+char* negative_deltas_sql(const char* schema, const char* source);
+
+}  // namespace eventlog::pg
