@@ -232,4 +232,36 @@ check "transactions with events = committed transactions" "$committed_bumps" \
 check "events are recorded as the database role, tool bench" "postgres bench" \
     "$(sql "$db" "SELECT string_agg(DISTINCT db_user, ',') || ' ' || string_agg(DISTINCT tool, ',') $ev")"
 
+# Counts under concurrency: the run above, then 4 clients writing 1,000
+# events each (every backend folds after 512 writes, so folds meet: one at a
+# time, the others skip) while a fifth folds all the time; afterwards the
+# page's counts equal counting the log, for every tool and action.
+cat >"$work/count_write.sql" <<'EOF'
+\set a random(1, 3)
+SELECT eventlog_log('count me', NULL, NULL, NULL, NULL, 'fold_test', 'action_' || :a);
+EOF
+cat >"$work/count_fold.sql" <<'EOF'
+SELECT eventlog_counts_fold();
+EOF
+pgbench -n -c 4 -j 1 -t 1000 -f "$work/count_write.sql" "$db" >"$work/count_write.out" 2>&1 &
+writers=$!
+pgbench -n -c 1 -j 1 -T 5 -f "$work/count_fold.sql" "$db" >"$work/count_fold.out" 2>&1
+folder_rc=$?
+wait "$writers"
+writers_rc=$?
+check "count writers and folder ran" "0 0" "$writers_rc $folder_rc"
+agree="SELECT count(*) || ' disagree: ' || coalesce(string_agg(f || ' ' || v, ', '), 'none') FROM (
+    SELECT 'tool' AS f, tool AS v, (eventlog_page(tool => tool, page_size => 1) ->> 'count')::bigint AS page, count(*) AS n
+    FROM eventlog WHERE tool IS NOT NULL GROUP BY tool
+    UNION ALL
+    SELECT 'action', action, (eventlog_page(action => action, page_size => 1) ->> 'count')::bigint, count(*)
+    FROM eventlog WHERE action IS NOT NULL GROUP BY action
+    UNION ALL
+    SELECT 'none', '', (eventlog_page(page_size => 1) ->> 'count')::bigint, count(*) FROM eventlog) c
+    WHERE page IS DISTINCT FROM n"
+check "concurrent writes and folds: counts against the log" "0 disagree: none" "$(sql "$db" "$agree")"
+check "fold_test: 4,000 events, counted" "4000 4000" \
+    "$(sql "$db" "SELECT count(*) || ' ' || (eventlog_page(tool => 'fold_test', page_size => 1) ->> 'count') FROM eventlog WHERE tool = 'fold_test'")"
+check "writers folded their deltas (fewer left than writes)" "t" "$(sql "$db" "SELECT count(*) < 4000 FROM eventlog_count_deltas")"
+
 finish
