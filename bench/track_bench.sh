@@ -32,14 +32,16 @@
 # bench_untracked, bench_tracked (eventlog_track, updated_at excluded) and
 # bench_plpgsql (bench_plpgsql_audit, updated_at excluded).
 #
-# Tests:
+# Tests, each with five variants: untracked, tracked, plpgsql, and two
+# floors without any trigger: the untracked statement and a plain INSERT of
+# the very events tracking records, in one statement (a data-modifying
+# WITH), into eventlog ("floor": the log's indexes) or into eventlog_floor0
+# (the log's columns and defaults, no index: "floor0"). tracked/floor is
+# what capture costs over storing its rows; floor/floor0 what the log's
+# indexes cost; floor0/untracked what writing a row at all costs.
 #   (a) single-row UPDATE of a random row by primary key, changing one
-#       column: pgbench -n -c 2 -j 2 -f upd.sql, TPS. As a reference, a
-#       fourth variant (update_event) runs the untracked UPDATE together with
-#       a plain INSERT of the event it would record, in one statement (a
-#       data-modifying WITH): an application writing the event itself in
-#       SQL, parsed and planned on every call like every pgbench statement
-#       here (simple protocol);
+#       column: pgbench -n -c 2 -j 2 -f upd.sql, TPS (simple protocol:
+#       every statement parsed and planned, floors included);
 #   (b) single-row INSERT with a new key from a sequence: pgbench, TPS;
 #   (c) one UPDATE of every row changing one column: the "Execution Time" of
 #       EXPLAIN (ANALYZE, WAL, FORMAT JSON) — measured in the server, it
@@ -51,10 +53,7 @@
 #       node, ~30 ns each with a TSC clock), the same for all variants.
 #       The client-side time of the statement including its commit (psql
 #       \timing) and the WAL written (server's insert position before and
-#       after) are reported too. As a reference, each round also times a
-#       plain INSERT ... SELECT of the same update events into eventlog,
-#       built in SQL from the untracked table (events_insert, no trigger
-#       involved): what storing that many events costs, whoever writes them.
+#       after) are reported too.
 # Before every measured run the table and eventlog are vacuumed (so no run
 # pays for another's bloat, and autovacuum has less reason to start in the
 # middle of one) and a CHECKPOINT is taken, so each run starts from the same
@@ -138,6 +137,8 @@ CREATE SEQUENCE bench_plpgsql_new_id;
 SELECT setval('bench_untracked_new_id', :rows), setval('bench_tracked_new_id', :rows),
        setval('bench_plpgsql_new_id', :rows) \g /dev/null
 
+-- floor0: the log's exact columns and defaults, no index (nor constraint).
+CREATE TABLE eventlog_floor0 (LIKE eventlog INCLUDING DEFAULTS);
 SELECT eventlog_track('bench_tracked', exclude_columns => '{updated_at}') \g /dev/null
 CREATE TRIGGER bench_audit AFTER INSERT OR UPDATE OR DELETE ON bench_plpgsql
     FOR EACH ROW EXECUTE FUNCTION bench_plpgsql_audit('{updated_at}', 'bench_plpgsql', 'id');
@@ -184,8 +185,8 @@ SELECT (:tracked_events = 5 AND :plpgsql_events = 5 AND :differing_events = 0) A
 \endif
 
 CREATE TABLE bench_result (
-    test     text,     -- a, b, c, ref
-    variant  text,     -- untracked, tracked, plpgsql, events_insert
+    test     text,     -- a, b, c
+    variant  text,     -- untracked, tracked, plpgsql, floor, floor0
     round    int,
     value    float8,   -- TPS (a, b) or server-side ms (c)
     client_ms float8,  -- (c) statement + commit, client side
@@ -212,31 +213,52 @@ VALUES (nextval('bench_${v}_new_id'), :r, :r % 1000, :r % 13, 'customer ' || :r,
         (:r % 100000) * 1.37, now(), :r % 2 = 0);
 EOF
     done
-    # Reference for (a): the untracked UPDATE and a plain INSERT of the event
-    # it would record, in one statement: what writing the event costs at
-    # all, whoever writes it.
-    cat >"$work/upd_update_event.sql" <<EOF
+    # floor and floor0 for (a) and (b): the untracked statement and a plain
+    # INSERT of the event tracking would record, in one statement (a
+    # data-modifying WITH), into eventlog (floor: the log's indexes) or into
+    # eventlog_floor0 (its columns, no index): what storing the events costs
+    # at all, whoever writes them.
+    local log v
+    for v in floor floor0; do
+        log=$([[ $v == floor ]] && echo eventlog || echo eventlog_floor0)
+        cat >"$work/upd_$v.sql" <<EOF
 \\set id random(1, $rows)
 WITH u AS (UPDATE bench_untracked SET n1 = n1 + 1 WHERE id = :id RETURNING id, n1),
      a AS (SELECT coalesce(nullif(current_setting('eventlog.actor', true), ''), current_user) AS actor)
-INSERT INTO eventlog (actor, message, object_type, object_id, tool, action, changes, db_user, template_message)
+INSERT INTO $log (actor, message, object_type, object_id, tool, action, changes, db_user, template_message, object_table)
 SELECT a.actor, 'public.bench_untracked ' || u.id || ' was updated by ' || a.actor || '.',
        'public.bench_untracked', u.id::text, 'bench_untracked', 'update',
        jsonb_build_object('old_value', jsonb_build_object('n1', u.n1 - 1),
                           'new_value', jsonb_build_object('n1', u.n1)),
-       current_user, '{object_type} {object_id} was updated by {actor}.'
+       current_user, '{object_type} {object_id} was updated by {actor}.', 'bench_untracked'::regclass
 FROM u, a;
 EOF
+        cat >"$work/ins_$v.sql" <<EOF
+\\set r random(1, 1000000000)
+WITH i AS (INSERT INTO bench_untracked (id, n1, n2, n3, t1, t2, t3, amount, updated_at, active)
+           VALUES (nextval('bench_untracked_new_id'), :r, :r % 1000, :r % 13, 'customer ' || :r, md5(:r::text), 'new',
+                   (:r % 100000) * 1.37, now(), :r % 2 = 0) RETURNING *),
+     a AS (SELECT coalesce(nullif(current_setting('eventlog.actor', true), ''), current_user) AS actor)
+INSERT INTO $log (actor, message, object_type, object_id, tool, action, changes, db_user, template_message, object_table)
+SELECT a.actor, 'public.bench_untracked ' || i.id || ' was created by ' || a.actor || '.',
+       'public.bench_untracked', i.id::text, 'bench_untracked', 'create',
+       jsonb_build_object('old_value', '{}'::jsonb, 'new_value', to_jsonb(i) - 'updated_at'),
+       current_user, '{object_type} {object_id} was created by {actor}.', 'bench_untracked'::regclass
+FROM i, a;
+EOF
+    done
 }
 write_pgbench_scripts
 
-max_event_id() { q1 "SELECT coalesce(max(id), 0) FROM eventlog"; }
+max_event_id() { q1 "SELECT greatest((SELECT coalesce(max(id), 0) FROM eventlog), (SELECT coalesce(max(id), 0) FROM eventlog_floor0))"; }
+# events_since ID: events recorded after ID, in the log or in floor0's copy.
+events_since() { q1 "SELECT (SELECT count(*) FROM eventlog WHERE id > $1) + (SELECT count(*) FROM eventlog_floor0 WHERE id > $1)"; }
 
 # pgbench_run TEST SCRIPT_PREFIX VARIANT ROUND
 pgbench_run() {
     local test=$1 prefix=$2 v=$3 round=$4 out tps txns before events expected table=bench_$3
-    [[ $v == update_event ]] && table=bench_untracked
-    q -c "VACUUM $table" -c "VACUUM eventlog" -c "CHECKPOINT"
+    [[ $v == floor* ]] && table=bench_untracked
+    q -c "VACUUM $table" -c "VACUUM eventlog" -c "VACUUM eventlog_floor0" -c "CHECKPOINT"
     before=$(max_event_id)
     out=$(pgbench -n -c "$clients" -j "$clients" -T "$run_seconds" -f "$work/${prefix}_$v.sql" "$db" 2>&1) || {
         echo "$out" >&2
@@ -250,7 +272,7 @@ pgbench_run() {
         echo "track_bench: could not read pgbench's result" >&2
         exit 1
     fi
-    events=$(q1 "SELECT count(*) FROM eventlog WHERE id > $before")
+    events=$(events_since "$before")
     expected=$([[ $v == untracked ]] && echo 0 || echo "$txns")
     printf '  %-13s round %d: %10.1f TPS  %7d transactions  %7d events  latency %s\n' \
         "$v" "$round" "$tps" "$txns" "$events" \
@@ -277,38 +299,41 @@ pgbench_test() {
 }
 
 echo "== (a) single-row UPDATE, $clients clients, ${seconds}s per variant" \
-     "(update_event: untracked UPDATE + plain INSERT of its event, one statement)"
-pgbench_test a upd untracked tracked plpgsql update_event
+     "(floor, floor0: untracked UPDATE + plain INSERT of its event, one statement, into the log / an unindexed copy)"
+pgbench_test a upd untracked tracked plpgsql floor floor0
 
 # (c): one statement, timed by EXPLAIN ANALYZE in the server.
 # all_rows_run VARIANT ROUND
 all_rows_run() {
     local v=$1 round=$2 sql table before lsn out plan client_ms events expected
-    if [[ $v == events_insert ]]; then
+    if [[ $v == floor* ]]; then
         table=bench_untracked
-        # The events the tracked UPDATE below records, written by plain SQL.
-        sql="INSERT INTO eventlog (actor, message, object_type, object_id, tool, action, changes, db_user, template_message)
-             SELECT current_user, 'public.bench_tracked ' || id || ' was updated by ' || current_user || '.',
-                    'public.bench_tracked', id::text, 'bench_tracked', 'update',
-                    jsonb_build_object('old_value', jsonb_build_object('n1', n1),
-                                       'new_value', jsonb_build_object('n1', n1 + 1)),
-                    current_user, '{object_type} {object_id} was updated by {actor}.'
-             FROM bench_untracked"
+        # The events the tracked UPDATE below records, written by the same
+        # statement as the untracked UPDATE, into the log or its unindexed copy.
+        sql="WITH u AS (UPDATE bench_untracked SET n1 = n1 + 1 RETURNING id, n1)
+             INSERT INTO $([[ $v == floor ]] && echo eventlog || echo eventlog_floor0)
+                 (actor, message, object_type, object_id, tool, action, changes, db_user, template_message, object_table)
+             SELECT current_user, 'public.bench_untracked ' || id || ' was updated by ' || current_user || '.',
+                    'public.bench_untracked', id::text, 'bench_untracked', 'update',
+                    jsonb_build_object('old_value', jsonb_build_object('n1', n1 - 1),
+                                       'new_value', jsonb_build_object('n1', n1)),
+                    current_user, '{object_type} {object_id} was updated by {actor}.', 'bench_untracked'::regclass
+             FROM u"
     else
         table=bench_$v
         sql="UPDATE bench_$v SET n1 = n1 + 1"
     fi
-    q -c "VACUUM $table" -c "VACUUM eventlog" -c "CHECKPOINT"
+    q -c "VACUUM $table" -c "VACUUM eventlog" -c "VACUUM eventlog_floor0" -c "CHECKPOINT"
     before=$(max_event_id)
     lsn=$(q1 "SELECT pg_current_wal_insert_lsn()")
     out=$(q -A -t -c '\timing on' -c "EXPLAIN (ANALYZE, WAL, FORMAT JSON) $sql")
     client_ms=$(sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' <<<"$out")
     plan=$(sed '/^Time: /d' <<<"$out")
-    events=$(q1 "SELECT count(*) FROM eventlog WHERE id > $before")
+    events=$(events_since "$before")
     expected=$([[ $v == untracked ]] && echo 0 || echo "$rows")
     q -v plan="$plan" -v lsn="$lsn" <<SQL
 INSERT INTO bench_result (test, variant, round, value, client_ms, wal_bytes, trigger_ms, events, expected)
-SELECT '$([[ $v == events_insert ]] && echo ref || echo c)', '$v', $round,
+SELECT 'c', '$v', $round,
        (p -> 0 ->> 'Execution Time')::float8, $client_ms,
        pg_wal_lsn_diff(pg_current_wal_insert_lsn(), :'lsn'),
        (SELECT sum((t ->> 'Time')::float8) FROM json_array_elements(p -> 0 -> 'Triggers') AS t),
@@ -317,22 +342,22 @@ FROM (SELECT :'plan'::json AS p) AS e;
 SELECT format('  %-13s round %s: %9s ms server (triggers %s ms), %9s ms with commit, %6s MB WAL, %s events',
               variant, round, round(value::numeric, 1), coalesce(round(trigger_ms::numeric, 1), 0),
               round(client_ms::numeric, 1), round((wal_bytes / 1048576)::numeric, 1), events)
-FROM bench_result WHERE variant = '$v' AND round = $round AND test IN ('c', 'ref') \g (format=unaligned tuples_only=on)
+FROM bench_result WHERE variant = '$v' AND round = $round AND test = 'c' \g (format=unaligned tuples_only=on)
 SQL
 }
 
 echo "== (c) one UPDATE of all $rows rows, median of $repeats"
 for (( round = 1; round <= repeats; round++ )); do
     case $(( (round - 1) % 3 )) in
-        0) order=(untracked tracked plpgsql events_insert) ;;
-        1) order=(tracked plpgsql events_insert untracked) ;;
-        2) order=(plpgsql events_insert untracked tracked) ;;
+        0) order=(untracked tracked plpgsql floor floor0) ;;
+        1) order=(tracked plpgsql floor floor0 untracked) ;;
+        2) order=(plpgsql floor floor0 untracked tracked) ;;
     esac
     for v in "${order[@]}"; do all_rows_run "$v" "$round"; done
 done
 
 echo "== (b) single-row INSERT, $clients clients, ${seconds}s per variant"
-pgbench_test b ins untracked tracked plpgsql
+pgbench_test b ins untracked tracked plpgsql floor floor0
 
 elapsed=$(( $(date +%s) - started_at ))
 echo
@@ -355,64 +380,53 @@ SELECT test,
        max(v) FILTER (WHERE variant = 'untracked') AS u,
        max(v) FILTER (WHERE variant = 'tracked') AS t,
        max(v) FILTER (WHERE variant = 'plpgsql') AS p,
+       max(v) FILTER (WHERE variant = 'floor') AS f,
+       max(v) FILTER (WHERE variant = 'floor0') AS f0,
        bool_and(events_ok) AS events_ok
-FROM s WHERE variant IN ('untracked', 'tracked', 'plpgsql') GROUP BY test;
+FROM s GROUP BY test;
 
+-- Ratios read "how many of the untracked": TPS ratios for (a) and (b)
+-- (higher is better), time ratios for (c) (lower is better).
 SELECT CASE test WHEN 'a' THEN '(a) 1-row UPDATE, TPS'
                  WHEN 'b' THEN '(b) 1-row INSERT, TPS'
                  ELSE '(c) UPDATE all rows, ms' END AS test,
        round(u::numeric, CASE WHEN test = 'c' THEN 1 ELSE 0 END) AS untracked,
        round(t::numeric, CASE WHEN test = 'c' THEN 1 ELSE 0 END) AS tracked,
+       round(f::numeric, CASE WHEN test = 'c' THEN 1 ELSE 0 END) AS floor,
+       round(f0::numeric, CASE WHEN test = 'c' THEN 1 ELSE 0 END) AS floor0,
        round(p::numeric, CASE WHEN test = 'c' THEN 1 ELSE 0 END) AS plpgsql,
-       round((t / u)::numeric, 2) AS "tracked/untracked",
-       round((p / u)::numeric, 2) AS "plpgsql/untracked",
-       CASE WHEN test = 'c' THEN round((p / t)::numeric, 2) END AS "plpgsql/tracked",
-       CASE test
-           WHEN 'a' THEN format('tracked >= 0.85x untracked: %s',
-                                CASE WHEN t / u >= 0.85 THEN 'met' ELSE 'MISSED' END)
-           WHEN 'b' THEN '-'
-           ELSE format('tracked <= 2.0x untracked: %s; >= 2.5x faster than plpgsql: %s',
-                       CASE WHEN t / u <= 2.0 THEN 'met' ELSE 'MISSED' END,
-                       CASE WHEN p / t >= 2.5 THEN 'met' ELSE 'MISSED' END)
-       END AS target,
+       round((t / u)::numeric, 3) AS "tracked/untracked",
+       round((f / u)::numeric, 3) AS "floor/untracked",
+       round((f0 / u)::numeric, 3) AS "floor0/untracked",
+       round((p / u)::numeric, 3) AS "plpgsql/untracked",
+       round((t / f)::numeric, 3) AS "tracked/floor",
+       round((t / f0)::numeric, 3) AS "tracked/floor0",
        CASE WHEN events_ok THEN 'ok' ELSE 'WRONG' END AS "events"
 FROM w ORDER BY test;
 
 \echo
-\echo (c) in detail, medians: server = EXPLAIN ANALYZE Execution Time (incl. triggers, excl. commit);
-\echo triggers = trigger time EXPLAIN reports; with commit = the statement and its commit timed by psql;
-\echo events_insert = INSERT ... SELECT of the same update events into eventlog, no trigger.
+\echo floor = the untracked statement and a plain INSERT of the same events into eventlog, one statement;
+\echo floor0 = the same into an unindexed copy of eventlog. (c) in detail, medians: server = EXPLAIN ANALYZE
+\echo Execution Time (incl. triggers, excl. commit); with commit = the statement and its commit timed by psql.
 SELECT variant,
        round(v::numeric, 1) AS server_ms,
        round(coalesce(trigger_ms, 0)::numeric, 1) AS trigger_ms,
-       round((v - coalesce(trigger_ms, 0))::numeric, 1) AS statement_without_triggers_ms,
        round(client_ms::numeric, 1) AS with_commit_ms,
        round((wal_bytes / 1048576)::numeric, 1) AS wal_mb
-FROM s WHERE test IN ('c', 'ref')
-ORDER BY array_position(ARRAY['untracked', 'tracked', 'plpgsql', 'events_insert'], variant);
-\echo
-\echo references: what writing the same events costs without any trigger
-SELECT '(a) UPDATE + INSERT of its event, one statement, TPS' AS reference,
-       round(r.v::numeric) AS value,
-       round((r.v / u.v)::numeric, 2) AS "ratio to untracked",
-       round((t.v / r.v)::numeric, 2) AS "tracked/reference"
-FROM s r JOIN s u ON u.test = 'a' AND u.variant = 'untracked' JOIN s t ON t.test = 'a' AND t.variant = 'tracked'
-WHERE r.test = 'a' AND r.variant = 'update_event'
-UNION ALL
-SELECT '(c) UPDATE all rows + INSERT ... SELECT of their events, ms',
-       round((u.v + r.v)::numeric, 1),
-       round(((u.v + r.v) / u.v)::numeric, 2),
-       round((t.v / (u.v + r.v))::numeric, 2)
-FROM s r JOIN s u ON u.test = 'c' AND u.variant = 'untracked' JOIN s t ON t.test = 'c' AND t.variant = 'tracked'
-WHERE r.test = 'ref' AND r.variant = 'events_insert';
+FROM s WHERE test = 'c'
+ORDER BY array_position(ARRAY['untracked', 'tracked', 'floor', 'floor0', 'plpgsql'], variant);
 \echo
 \echo spread: lowest and highest single run of each variant
 SELECT test, variant,
        round(lo::numeric, CASE WHEN test IN ('a', 'b') THEN 0 ELSE 1 END) AS lowest,
        round(hi::numeric, CASE WHEN test IN ('a', 'b') THEN 0 ELSE 1 END) AS highest
-FROM s WHERE test <> 'ref'
-ORDER BY test, array_position(ARRAY['untracked', 'tracked', 'plpgsql', 'update_event'], variant);
-SELECT count(*) AS events_in_log, pg_size_pretty(pg_total_relation_size('eventlog')) AS eventlog_size
+FROM s
+ORDER BY test, array_position(ARRAY['untracked', 'tracked', 'floor', 'floor0', 'plpgsql'], variant);
+SELECT count(*) AS events_in_log, pg_size_pretty(pg_total_relation_size('eventlog')) AS eventlog_size,
+       pg_size_pretty(pg_relation_size('eventlog')) AS eventlog_heap,
+       pg_size_pretty(pg_total_relation_size('eventlog') - pg_relation_size('eventlog')) AS eventlog_indexes,
+       (SELECT count(*) FROM eventlog_floor0) AS events_in_floor0,
+       pg_size_pretty(pg_total_relation_size('eventlog_floor0')) AS floor0_size
 FROM eventlog;
 SQL
 echo "total time: ${elapsed}s"
