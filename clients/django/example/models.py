@@ -1,9 +1,11 @@
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import (
-    ArrayField, BigIntegerRangeField, CICharField, DateRangeField, DateTimeRangeField,
+    ArrayField, BigIntegerRangeField, DateRangeField, DateTimeRangeField,
     DecimalRangeField, HStoreField, IntegerRangeField,
 )
 from django.db import models
+
+from .fields import CICharField
 
 
 class User(AbstractUser):
@@ -35,7 +37,8 @@ class Specimen(models.Model):
     """One field of every type Django ships (django.db.models and
     django.contrib.postgres), files and images included: logging it and its
     /log/ must work whatever the fields (NullBooleanField, deprecated, is
-    BooleanField(null=True))."""
+    BooleanField(null=True); CICharField, gone since Django 5.1, is the
+    example app's own citext field)."""
 
     name = models.CharField(max_length=100)
     big = models.BigIntegerField(null=True)
@@ -67,7 +70,7 @@ class Specimen(models.Model):
     document = models.OneToOneField(Document, null=True, on_delete=models.SET_NULL)
     tags = ArrayField(models.CharField(max_length=20), default=list, blank=True)
     attributes = HStoreField(null=True)
-    nickname = CICharField(max_length=50, blank=True)
+    nickname = CICharField(max_length=50, blank=True)  # citext (example/fields.py)
     integer_range = IntegerRangeField(null=True)
     big_range = BigIntegerRangeField(null=True)
     decimal_range = DecimalRangeField(null=True)

@@ -153,6 +153,10 @@ def test_models_with_files_and_every_field_type_log_and_list(client_john, john, 
     assert row["integer_range"] == "[1,10)" and row["days"] == "[2023-01-01,2023-02-01)"
     assert row["owner_id"] == john.pk and row["key"] == "12345678-1234-5678-1234-567812345678"
     assert row["moment"] == "2023-11-12T15:26:12.27509+00:00"
+    # nickname is a citext column (example/fields.py), compared without regard to case
+    assert sql("SELECT atttypid::regtype::text FROM pg_attribute"
+               " WHERE attrelid = 'example_specimen'::regclass AND attname = 'nickname'") == [("citext",)]
+    assert list(Specimen.objects.filter(nickname="mixed").values_list("pk", flat=True)) == [thing.pk]
 
     (listed,) = check_results(client_john.get(f"/api/specimens/{thing.pk}/log/").json())
     assert listed["id"] == event_id and listed["object_id"] == thing.pk

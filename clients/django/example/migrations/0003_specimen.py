@@ -3,11 +3,11 @@
 from django.conf import settings
 import django.contrib.postgres.fields
 import django.contrib.postgres.operations
-import django.contrib.postgres.fields.citext
 import django.contrib.postgres.fields.hstore
 import django.contrib.postgres.fields.ranges
 from django.db import migrations, models
 import django.db.models.deletion
+import example.fields
 
 
 class Migration(migrations.Migration):
@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # HStoreField and CICharField need these extensions (a superuser creates them).
+        # HStoreField and CICharField (citext) need these extensions (a superuser creates them).
         django.contrib.postgres.operations.HStoreExtension(),
         django.contrib.postgres.operations.CITextExtension(),
         migrations.CreateModel(
@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
                 ('key', models.UUIDField(null=True)),
                 ('tags', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=20), blank=True, default=list, size=None)),
                 ('attributes', django.contrib.postgres.fields.hstore.HStoreField(null=True)),
-                ('nickname', django.contrib.postgres.fields.citext.CICharField(blank=True, max_length=50)),
+                ('nickname', example.fields.CICharField(blank=True, max_length=50)),
                 ('integer_range', django.contrib.postgres.fields.ranges.IntegerRangeField(null=True)),
                 ('big_range', django.contrib.postgres.fields.ranges.BigIntegerRangeField(null=True)),
                 ('decimal_range', django.contrib.postgres.fields.ranges.DecimalRangeField(null=True)),
