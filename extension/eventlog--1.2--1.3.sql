@@ -84,25 +84,14 @@ COMMENT ON FUNCTION @extschema@.eventlog_counts_rebuild() IS
 
 -- The counts stand for the log only while whoever reads them would see the
 -- same events in the log: row security applies to all three tables alike,
--- with the same policies. An owner who adds a policy to eventlog (say, one
+-- with the same policies (names, commands, roles, kinds, expressions; the
+-- answer is cached until a policy, a table or a role changes). An owner who adds a policy to eventlog (say, one
 -- letting an auditor read everything) and not to the counts tables gets
 -- counts made by counting, which stay exact.
 CREATE FUNCTION @extschema@.eventlog_counts_stand_for_log()
 RETURNS boolean
-LANGUAGE sql STABLE PARALLEL SAFE
-AS $function$
-WITH per_table AS (
-    SELECT pg_catalog.row_security_active(rel) AS active,
-           ARRAY(SELECT pg_catalog.concat_ws(' ', p.polname, p.polcmd, p.polpermissive, p.polroles::text,
-                                             pg_catalog.pg_get_expr(p.polqual, p.polrelid),
-                                             pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid))
-                 FROM pg_catalog.pg_policy p
-                 WHERE p.polrelid OPERATOR(pg_catalog.=) rel
-                 ORDER BY 1) AS policies
-    FROM pg_catalog.unnest(ARRAY['@extschema@.eventlog', '@extschema@.eventlog_counts',
-                                 '@extschema@.eventlog_count_deltas']::pg_catalog.regclass[]) AS rel)
-SELECT pg_catalog.count(DISTINCT (active, policies)) OPERATOR(pg_catalog.=) 1 FROM per_table
-$function$;
+LANGUAGE c STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'eventlog_counts_stand_for_log';
 
 COMMENT ON FUNCTION @extschema@.eventlog_counts_stand_for_log() IS
 'True when the current role''s counts from eventlog_counts and eventlog_count_deltas equal its counts of eventlog (row security applies to the three alike, with the same policies); eventlog_page counts events otherwise';

@@ -163,6 +163,21 @@ DROP POLICY cnt_auditor_reads_all ON eventlog;
 DROP POLICY cnt_auditor_reads_all ON eventlog_counts;
 DROP POLICY cnt_auditor_reads_all ON eventlog_count_deltas;
 SELECT eventlog_counts_stand_for_log() AS counts_stand_for_log;
+-- A policy of the same name with another expression does not stand for it
+-- either (the answer is cached: the change must clear it).
+SET ROLE cnt_reader;
+SELECT eventlog_counts_stand_for_log() AS reader_before_alter;
+RESET ROLE;
+ALTER POLICY eventlog_readable ON eventlog USING (eventlog_readable(object_table) AND tool IS DISTINCT FROM 'cnt_notes');
+SET ROLE cnt_reader;
+SELECT eventlog_counts_stand_for_log() AS reader_after_alter,
+       (eventlog_page(tool => 'cnt_notes', page_size => 1)->>'count') AS reader_notes;
+SELECT * FROM pg_temp.count_disagreements();
+RESET ROLE;
+ALTER POLICY eventlog_readable ON eventlog USING (eventlog_readable(object_table));
+SET ROLE cnt_reader;
+SELECT eventlog_counts_stand_for_log() AS reader_after_restore;
+RESET ROLE;
 
 -- Purge takes what it removes off the counts.
 SELECT eventlog_purge('0 seconds', 5) AS purged;

@@ -1,5 +1,6 @@
 // eventlog_counts_fold() RETURNS bigint
 // eventlog_counts_rebuild() RETURNS bigint
+// eventlog_counts_stand_for_log() RETURNS boolean
 //
 // Upkeep of the counts behind eventlog_page's count (event_counts.hpp):
 // folding the deltas now (writers do it themselves now and then), and
@@ -25,9 +26,14 @@ Datum rebuild(FunctionCallInfo fcinfo) {
     PG_RETURN_INT64(rebuild_counts(extension_namespace(fcinfo->flinfo->fn_oid)));
 }
 
+Datum stand_for_log(FunctionCallInfo fcinfo) {
+    PG_RETURN_BOOL(counts_stand_for_log(extension_namespace(fcinfo->flinfo->fn_oid)));
+}
+
 }  // namespace
 
 }  // namespace eventlog::pg
 
 EVENTLOG_SQL_FUNCTION(eventlog_counts_fold, eventlog::pg::fold)
 EVENTLOG_SQL_FUNCTION(eventlog_counts_rebuild, eventlog::pg::rebuild)
+EVENTLOG_SQL_FUNCTION(eventlog_counts_stand_for_log, eventlog::pg::stand_for_log)

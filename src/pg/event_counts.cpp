@@ -1,6 +1,7 @@
 #include <cstring>
 
 #include "pg/event_counts.hpp"
+#include "pg/boundary.hpp"
 #include "pg/owner_rights.hpp"
 
 namespace eventlog::pg {
@@ -103,7 +104,106 @@ int64 int64_result(int column) {
     return isnull ? 0 : DatumGetInt64(value);
 }
 
+/// counts_stand_for_log's last answer, and what it depends on besides
+/// the catalogs (whose changes clear it).
+struct StandCache {
+    bool valid;
+    Oid namespace_oid;
+    Oid user;
+    bool row_security;
+    Oid tables[3];
+    bool answer;
+};
+StandCache stand = {};
+
+void forget_stand_on_relcache(Datum, Oid relation) {
+    guarded_callback([&] {
+        if (!stand.valid) return;
+        if (relation == InvalidOid || relation == stand.tables[0] || relation == stand.tables[1] ||
+            relation == stand.tables[2])
+            stand.valid = false;
+    });
+}
+
+void forget_stand_on_role_change(Datum, int, uint32) {
+    guarded_callback([&] { stand.valid = false; });
+}
+
+/// A policy's expression as text, its columns named (tables number their
+/// columns differently; names are what the policies share).
+char* expression_text(Expr* expression, Relation table) {
+    if (expression == nullptr) return nullptr;
+    return deparse_expression(reinterpret_cast<Node*>(expression),
+                              deparse_context_for(RelationGetRelationName(table), RelationGetRelid(table)), false,
+                              false);
+}
+
+bool same_text(const char* a, const char* b) {
+    return (a == nullptr && b == nullptr) || (a != nullptr && b != nullptr && std::strcmp(a, b) == 0);
+}
+
+bool same_policy(RowSecurityPolicy* a, Relation a_table, RowSecurityPolicy* b, Relation b_table) {
+    return a->polcmd == b->polcmd && a->permissive == b->permissive &&
+           datumIsEqual(PointerGetDatum(a->roles), PointerGetDatum(b->roles), false, -1) &&
+           same_text(expression_text(a->qual, a_table), expression_text(b->qual, b_table)) &&
+           same_text(expression_text(a->with_check_qual, a_table), expression_text(b->with_check_qual, b_table));
+}
+
+bool same_policies(Relation a, Relation b) {
+    List* a_policies = a->rd_rsdesc != nullptr ? a->rd_rsdesc->policies : NIL;
+    List* b_policies = b->rd_rsdesc != nullptr ? b->rd_rsdesc->policies : NIL;
+    if (list_length(a_policies) != list_length(b_policies)) return false;
+    ListCell* cell;
+    foreach (cell, a_policies) {
+        auto* policy = static_cast<RowSecurityPolicy*>(lfirst(cell));
+        RowSecurityPolicy* match = nullptr;
+        ListCell* other;
+        foreach (other, b_policies) {
+            auto* candidate = static_cast<RowSecurityPolicy*>(lfirst(other));
+            if (std::strcmp(candidate->policy_name, policy->policy_name) == 0) match = candidate;
+        }
+        if (match == nullptr || !same_policy(policy, a, match, b)) return false;
+    }
+    return true;
+}
+
+bool compute_stand(const Oid* tables) {
+    int state = check_enable_rls(tables[0], InvalidOid, true);
+    for (int i = 1; i < 3; i++)
+        if (check_enable_rls(tables[i], InvalidOid, true) != state) return false;
+    if (state != RLS_ENABLED) return true;  // bypassed (or off) for all three
+    Relation log = table_open(tables[0], AccessShareLock);
+    bool same = true;
+    for (int i = 1; i < 3 && same; i++) {
+        Relation counts = table_open(tables[i], AccessShareLock);
+        same = same_policies(log, counts);
+        table_close(counts, AccessShareLock);
+    }
+    table_close(log, AccessShareLock);
+    return same;
+}
+
 }  // namespace
+
+bool counts_stand_for_log(Oid namespace_oid) {
+    Oid user = GetUserId();
+    if (stand.valid && stand.namespace_oid == namespace_oid && stand.user == user && stand.row_security == row_security)
+        return stand.answer;
+    Oid tables[3] = {get_relname_relid("eventlog", namespace_oid), get_relname_relid("eventlog_counts", namespace_oid),
+                     get_relname_relid("eventlog_count_deltas", namespace_oid)};
+    if (!OidIsValid(tables[0]) || !OidIsValid(tables[1]) || !OidIsValid(tables[2])) return false;
+    bool answer = compute_stand(tables);
+    stand = {true, namespace_oid, user, row_security, {tables[0], tables[1], tables[2]}, answer};
+    return answer;
+}
+
+void register_counts_callbacks() {
+    CacheRegisterRelcacheCallback(forget_stand_on_relcache, (Datum) 0);
+    // Superuser and BYPASSRLS (pg_authid) and membership in the owner role
+    // (pg_auth_members) decide who bypasses row security.
+    CacheRegisterSyscacheCallback(AUTHOID, forget_stand_on_role_change, (Datum) 0);
+    CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, forget_stand_on_role_change, (Datum) 0);
+}
 
 char* negative_deltas_sql(const char* schema, const char* source) {
     return psprintf(

@@ -42,6 +42,16 @@ int64 fold_count_deltas(Oid extension_namespace, bool wait);
 /// number of events counted.
 int64 rebuild_counts(Oid extension_namespace);
 
+/// True when the current role's sums over the counts tables equal its
+/// counts of the log: row security applies to the log and both counts
+/// tables alike (all bypassed, or all with the same policies: names,
+/// commands, roles, kinds and expressions). Answered from a cache that
+/// relcache and role changes clear.
+bool counts_stand_for_log(Oid extension_namespace);
+
+/// Registers the invalidation callbacks of counts_stand_for_log's cache.
+void register_counts_callbacks();
+
 /// SQL (for SPI, run with the owner's rights) adding negative deltas for the
 /// events of `source`, a relation or a CTE name, each row having tool,
 /// actor, action, object_type and object_table; `schema` quoted.

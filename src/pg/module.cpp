@@ -2,6 +2,7 @@
 #include "pg/append_only.hpp"
 #include "pg/boundary.hpp"
 #include "pg/event_context.hpp"
+#include "pg/event_counts.hpp"
 #include "pg/partition_upkeep.hpp"
 #include "pg/postgres.hpp"
 #include "pg/settings.hpp"
@@ -39,6 +40,7 @@ void define_settings() {
     register_tracking_callbacks();
     register_append_only_callbacks();
     register_partition_callbacks();
+    register_counts_callbacks();
 }
 
 }  // namespace
