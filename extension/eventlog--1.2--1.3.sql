@@ -202,7 +202,7 @@ BEGIN
                                WHEN actor IS NOT NULL THEN 'actor'
                                WHEN action IS NOT NULL THEN 'action'
                                WHEN object_type IS NOT NULL THEN 'object_type'
-                               ELSE 'tool' END;
+                               ELSE 'object_type' END;  -- no filter: the fewest rows
         counted_value := COALESCE(tool, actor, action, object_type);
         EXECUTE format(
             'SELECT COALESCE((SELECT sum(c.events) FROM @extschema@.eventlog_counts c'
