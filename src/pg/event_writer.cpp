@@ -1,5 +1,6 @@
 #include <cstring>
 
+#include "pg/citus_identity.hpp"
 #include "pg/event_counts.hpp"
 #include "pg/event_writer.hpp"
 #include "pg/owner_rights.hpp"
@@ -84,9 +85,10 @@ bool direct_insert_possible(Relation table) {
         (table->rd_rules != nullptr && table->rd_rules->numLocks > 0))
         return false;
     // Citus routes inserts into a distributed table through its executor
-    // hooks; a tuple written straight into the coordinator's (shell) table
-    // would never reach a shard.
-    if (OidIsValid(get_extension_oid("citus", true))) return false;
+    // hooks; a tuple written straight into a Citus table's shell would never
+    // reach a shard. The log local to each node (docs/distributed.md) is not
+    // one, and takes this path.
+    if (is_citus_table(RelationGetRelid(table))) return false;
     TriggerDesc* triggers = table->trigdesc;
     if (triggers != nullptr && (triggers->trig_insert_before_row || triggers->trig_insert_after_row ||
                                 triggers->trig_insert_instead_row || triggers->trig_insert_before_statement ||
