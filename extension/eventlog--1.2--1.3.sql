@@ -326,7 +326,9 @@ $cmd$) r
     -- The probe: one shard, holding one row, on every worker.
     SELECT pg_catalog.count(*)::int INTO workers FROM pg_catalog.pg_dist_node n
     WHERE n.isactive AND n.noderole = 'primary' AND n.groupid <> 0;
-    DROP TABLE IF EXISTS @extschema@.eventlog_probe;
+    IF pg_catalog.to_regclass('@extschema@.eventlog_probe') IS NOT NULL THEN
+        DROP TABLE @extschema@.eventlog_probe;
+    END IF;
     IF workers = 0 THEN
         RETURN 'no worker: id range set, no probe needed';
     END IF;
