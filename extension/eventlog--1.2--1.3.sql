@@ -262,6 +262,46 @@ BEGIN
 END
 $$;
 
+-- eventlog_untrack too, while it drops them.
+CREATE OR REPLACE FUNCTION @extschema@.eventlog_untrack(target regclass)
+RETURNS boolean
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    owner oid;
+    trigger_name name;
+    found_any boolean := false;
+    unsafe_triggers text;
+BEGIN
+    IF target IS NULL THEN
+        RAISE EXCEPTION 'eventlog_untrack: target must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    SELECT c.relowner INTO owner FROM pg_catalog.pg_class c WHERE c.oid = target;
+    IF NOT pg_catalog.pg_has_role(current_user, owner, 'MEMBER') THEN
+        RAISE EXCEPTION 'eventlog_untrack: must be owner of table %', target
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    -- Citus drops triggers of its tables only with this setting on.
+    IF EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
+        unsafe_triggers := pg_catalog.current_setting('citus.enable_unsafe_triggers', true);
+        PERFORM pg_catalog.set_config('citus.enable_unsafe_triggers', 'on', true);
+    END IF;
+    FOR trigger_name IN
+        SELECT t.tgname FROM pg_catalog.pg_trigger t
+        WHERE t.tgrelid = target
+          AND t.tgfoid = '@extschema@.eventlog_capture()'::pg_catalog.regprocedure
+    LOOP
+        EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', trigger_name, target);
+        found_any := true;
+    END LOOP;
+    IF unsafe_triggers IS NOT NULL THEN
+        PERFORM pg_catalog.set_config('citus.enable_unsafe_triggers', unsafe_triggers, true);
+    END IF;
+    RETURN found_any;
+END
+$$;
+
 -- On a Citus cluster every node keeps its own eventlog (CREATE EXTENSION on
 -- the coordinator creates it on every node; it is never distributed): the
 -- capture triggers of a shard write into the log of the node holding the

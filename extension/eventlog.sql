@@ -579,6 +579,7 @@ DECLARE
     owner oid;
     trigger_name name;
     found_any boolean := false;
+    unsafe_triggers text;
 BEGIN
     IF target IS NULL THEN
         RAISE EXCEPTION 'eventlog_untrack: target must not be NULL' USING ERRCODE = 'null_value_not_allowed';
@@ -588,6 +589,11 @@ BEGIN
         RAISE EXCEPTION 'eventlog_untrack: must be owner of table %', target
             USING ERRCODE = 'insufficient_privilege';
     END IF;
+    -- Citus drops triggers of its tables only with this setting on.
+    IF EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
+        unsafe_triggers := pg_catalog.current_setting('citus.enable_unsafe_triggers', true);
+        PERFORM pg_catalog.set_config('citus.enable_unsafe_triggers', 'on', true);
+    END IF;
     FOR trigger_name IN
         SELECT t.tgname FROM pg_catalog.pg_trigger t
         WHERE t.tgrelid = target
@@ -596,6 +602,9 @@ BEGIN
         EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', trigger_name, target);
         found_any := true;
     END LOOP;
+    IF unsafe_triggers IS NOT NULL THEN
+        PERFORM pg_catalog.set_config('citus.enable_unsafe_triggers', unsafe_triggers, true);
+    END IF;
     RETURN found_any;
 END
 $$;

@@ -13,6 +13,9 @@
 #  - the cluster readers and eventlog_cluster_page agree with the union of the
 #    nodes' logs (same events, same order, exact count), as a role without
 #    SELECT on one table (none of its events) too;
+#  - set_config(..., true) does not reach the workers; TRUNCATE of a
+#    distributed table is one event; eventlog_untrack removes the shards'
+#    triggers;
 #  - eventlog_cluster_purge purges every node (each records its purge event);
 #  - the log stays append-only on every node.
 # Prints (never asserts) pgbench throughput of a tracked vs an untracked
@@ -188,14 +191,6 @@ check "eventlog_cluster_page(object): count exact" \
     "$(on 0 "SELECT eventlog_cluster_page(object_type => 'public.cert_text', object_id => 'k1') -> 'count'")"
 check "eventlog_cluster_page(actor, action): count exact" "10" \
     "$(on 0 "SELECT eventlog_cluster_page(actor => 'alice', action => 'update', tool => 'cert_int') -> 'count'")"
-check "cluster readers see the transaction's own uncommitted events" "1" \
-    "$(PGPORT=${ports[0]} psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" <<'SQL'
-BEGIN;
-UPDATE cert_int SET name = 'uncommitted' WHERE id = 5;
-SELECT count(*) FROM eventlog_cluster_for_object('public.cert_int', '5') WHERE changes -> 'new_value' ->> 'name' = 'uncommitted';
-ROLLBACK;
-SQL
-)"
 
 # --- visibility ------------------------------------------------------------------
 on 0 "CREATE ROLE eventlog_citus_reader LOGIN;
@@ -228,6 +223,27 @@ for t in bench_plain bench_tracked bench_plain bench_tracked; do
 done
 check "bench_tracked: one event per update" "$(on 0 "SELECT sum(n) FROM bench_tracked")" \
     "$(union "SELECT count(*) FROM eventlog WHERE tool = 'bench_tracked' AND action = 'update'" | total)"
+
+# --- what does not reach the workers, TRUNCATE, untrack -----------------------------
+PGPORT=${ports[0]} psql -X -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null <<'SQL' || echo "FAIL  the transaction of carol"
+BEGIN;
+SELECT set_config('eventlog.actor', 'carol', true);
+UPDATE cert_int SET name = 'by carol' WHERE g <= 4;
+COMMIT;
+SQL
+check "set_config(eventlog.actor, ..., true) does not reach the workers (documented)" "0 4" \
+    "$(union "SELECT count(*) FROM eventlog WHERE actor = 'carol'" | total) $(union "SELECT count(*) FROM eventlog WHERE changes -> 'new_value' ->> 'name' = 'by carol'" | total)"
+on 0 "CREATE TABLE trunc_t (id int PRIMARY KEY); SELECT create_distributed_table('trunc_t', 'id');
+      SELECT eventlog_track('trunc_t'); INSERT INTO trunc_t SELECT generate_series(1, 3)" >/dev/null
+on 0 "TRUNCATE trunc_t" >/dev/null
+check "TRUNCATE of a distributed table: one event, on the coordinator" "1 0 0" \
+    "$(on_all "SELECT count(*) FROM eventlog WHERE object_type = 'public.trunc_t' AND action = 'truncate'" | tr '\n' ' ' | sed 's/ $//')"
+before_untrack=$(union "SELECT count(*) FROM eventlog WHERE tool = 'cert_text'" | total)
+on 0 "SELECT eventlog_untrack('cert_text')" >/dev/null
+on 0 "UPDATE cert_text SET name = 'untracked'" >/dev/null
+check "eventlog_untrack of a distributed table: no trigger left on its shards, no new event" "0 $before_untrack" \
+    "$(on 0 "SELECT sum(result::int) FROM run_command_on_all_nodes(\$\$SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relname LIKE 'cert_text%' AND t.tgname LIKE 'eventlog_capture%'\$\$)") $(
+        union "SELECT count(*) FROM eventlog WHERE tool = 'cert_text'" | total)"
 
 # --- purge -----------------------------------------------------------------------
 before=$(on_all "SELECT count(*) FROM eventlog" | tr '\n' ' ' | sed 's/ $//')
