@@ -78,6 +78,14 @@ check "extension on every node, log local everywhere" "1.3 1.3 1.3 0" \
 check "id ranges per group" "1 281474976710657 562949953421313" \
     "$(on_all "SELECT min_value FROM pg_sequences WHERE sequencename = 'eventlog_id_seq'" | tr '\n' ' ' | sed 's/ $//')"
 
+# path N: the writer's path for an eventlog_log on node N (rolled back).
+path() {
+    printf 'BEGIN;\nSET LOCAL client_min_messages = debug1;\nSELECT eventlog_log($$path$$);\nROLLBACK;\n' |
+        PGPORT=${ports[$1]} psql -X -q -At -d "$db" 2>&1 | sed -n 's/.*written by the \([A-Za-z]*\) path.*/\1/p'
+}
+check "the writer keeps its direct path on every node (the log is no Citus table)" "direct direct direct" \
+    "$(for i in 0 1 2; do path "$i"; done | tr '\n' ' ' | sed 's/ $//')"
+
 # --- tables -----------------------------------------------------------------
 on 0 "CREATE TABLE cert_int (id int PRIMARY KEY, g int, name text);
       CREATE TABLE cert_uuid (id uuid PRIMARY KEY, g int, name text);
