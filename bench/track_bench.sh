@@ -26,6 +26,8 @@
 #                  over the variants better than one long run each
 #   BENCH_CLIENTS  pgbench clients and threads (2)
 #   BENCH_REPEATS  runs of the all-rows UPDATE per variant (3; median)
+#   BENCH_LOG_SQL  SQL run once after the setup, e.g. to try another index
+#                  layout of eventlog (floor uses the same); printed with the results
 #
 # Tables: three with the same definition and data (10 columns: int primary
 # key, three ints, three texts, a numeric, a timestamptz, a boolean),
@@ -196,6 +198,12 @@ CREATE TABLE bench_result (
     expected bigint);  -- events it should have recorded
 VACUUM ANALYZE;
 SQL
+
+if [[ -n "${BENCH_LOG_SQL:-}" ]]; then
+    echo "== BENCH_LOG_SQL: $BENCH_LOG_SQL"
+    q -c "$BENCH_LOG_SQL"
+fi
+echo "eventlog's indexes: $(q1 "SELECT string_agg(pg_get_indexdef(indexrelid), '; ') FROM pg_index WHERE indrelid = 'eventlog'::regclass")"
 
 variants=(untracked tracked plpgsql)
 

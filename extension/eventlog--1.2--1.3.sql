@@ -1,7 +1,9 @@
 -- eventlog 1.2 -> 1.3: exact counts without counting. eventlog_page's
 -- count over one filter (tool, actor, action, object_type) or none becomes
 -- a sum over eventlog_counts and eventlog_count_deltas, kept by the writer,
--- eventlog_purge and folds; this update counts the events already there.
+-- eventlog_purge and folds; this update counts the events already there,
+-- and makes four query indexes again without the column they no longer
+-- need (on a large log, run it when a pause in writing is acceptable).
 
 \echo Use "ALTER EXTENSION eventlog UPDATE TO '1.3'" to load this file. \quit
 
@@ -95,6 +97,50 @@ AS 'MODULE_PATHNAME', 'eventlog_counts_stand_for_log';
 
 COMMENT ON FUNCTION @extschema@.eventlog_counts_stand_for_log() IS
 'True when the current role''s counts from eventlog_counts and eventlog_count_deltas equal its counts of eventlog (row security applies to the three alike, with the same policies); eventlog_page counts events otherwise';
+
+-- The query indexes of tool, actor, action and time lose their INCLUDE
+-- (object_table): their counts now come from eventlog_counts. The plain
+-- log's, or each partition's, are made again (the primary key and the
+-- object index stay).
+CREATE OR REPLACE FUNCTION @extschema@.eventlog_create_indexes(target regclass, key_columns text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    name text := (SELECT c.relname FROM pg_class c WHERE c.oid = target);
+BEGIN
+    EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I PRIMARY KEY (%s)', target, name || '_pkey', key_columns);
+    EXECUTE format('CREATE INDEX %I ON %s (object_type, object_id, "timestamp", id) INCLUDE (object_table)', name || '_object_idx', target);
+    EXECUTE format('CREATE INDEX %I ON %s (tool, "timestamp", id)', name || '_tool_idx', target);
+    EXECUTE format('CREATE INDEX %I ON %s (actor, "timestamp", id)', name || '_actor_idx', target);
+    EXECUTE format('CREATE INDEX %I ON %s (action, "timestamp", id)', name || '_action_idx', target);
+    EXECUTE format('CREATE INDEX %I ON %s ("timestamp", id)', name || '_time_idx', target);
+    EXECUTE format('CREATE INDEX %I ON %s (transaction_id)', name || '_transaction_idx', target);
+END
+$function$;
+
+DO $reindex$
+DECLARE
+    target regclass;
+    name text;
+BEGIN
+    FOR target IN
+        SELECT c.oid::pg_catalog.regclass FROM pg_catalog.pg_class c
+        WHERE c.oid OPERATOR(pg_catalog.=) '@extschema@.eventlog'::pg_catalog.regclass AND c.relkind OPERATOR(pg_catalog.=) 'r'
+        UNION ALL
+        SELECT p.partition FROM @extschema@.eventlog_partitions p
+    LOOP
+        name := (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) target);
+        EXECUTE pg_catalog.format('DROP INDEX @extschema@.%I, @extschema@.%I, @extschema@.%I, @extschema@.%I',
+                                  name || '_tool_idx', name || '_actor_idx', name || '_action_idx', name || '_time_idx');
+        EXECUTE pg_catalog.format('CREATE INDEX %I ON %s (tool, "timestamp", id)', name || '_tool_idx', target);
+        EXECUTE pg_catalog.format('CREATE INDEX %I ON %s (actor, "timestamp", id)', name || '_actor_idx', target);
+        EXECUTE pg_catalog.format('CREATE INDEX %I ON %s (action, "timestamp", id)', name || '_action_idx', target);
+        EXECUTE pg_catalog.format('CREATE INDEX %I ON %s ("timestamp", id)', name || '_time_idx', target);
+    END LOOP;
+END
+$reindex$;
 
 -- The events already in the log.
 INSERT INTO @extschema@.eventlog_counts (filter, value, object_table, events)

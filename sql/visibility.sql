@@ -158,7 +158,9 @@ RESET ROLE;
 SELECT action, db_user, object_table FROM vis_events WHERE object_type = 'public.bonuses';
 
 -- Rows of a readable object's history still come from the index, the rule
--- checked on the index entries (object_table is in the index).
+-- checked on the index entries (object_table is in the object index; a
+-- tool's count is read from eventlog_counts, its index stays narrow and
+-- the rule is checked on the rows).
 SET ROLE vis_hr;
 SET enable_seqscan = off;
 SET enable_bitmapscan = off;

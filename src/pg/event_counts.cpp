@@ -2,6 +2,7 @@
 
 #include "pg/event_counts.hpp"
 #include "pg/boundary.hpp"
+#include "pg/direct_insert.hpp"
 #include "pg/owner_rights.hpp"
 
 namespace eventlog::pg {
@@ -11,16 +12,13 @@ namespace {
 // The columns of eventlog_count_deltas, in order, as this version creates them.
 enum DeltaColumn { kTool, kActor, kAction, kObjectType, kObjectTable, kEvents, kDeltaColumns };
 
-const struct {
-    const char* name;
-    Oid type;
-} kDeltaShape[kDeltaColumns] = {
-    {"tool", TEXTOID},
-    {"actor", TEXTOID},
-    {"action", TEXTOID},
-    {"object_type", TEXTOID},
-    {"object_table", REGCLASSOID},
-    {"events", INT8OID},
+const ColumnShape kDeltaShape[kDeltaColumns] = {
+    {"tool", TEXTOID, false},
+    {"actor", TEXTOID, false},
+    {"action", TEXTOID, false},
+    {"object_type", TEXTOID, false},
+    {"object_table", REGCLASSOID, false},
+    {"events", INT8OID, true},
 };
 
 /// A fold is tried after this many deltas written by this backend (and
@@ -32,24 +30,7 @@ int deltas_since_fold = 0;
 /// version created (no index, trigger, rule, constraint or forced row
 /// security for anything to enforce); otherwise an INSERT does it.
 bool direct_insert_possible(Relation table) {
-    if (table->rd_rel->relkind != RELKIND_RELATION || table->rd_rel->relhasindex ||
-        table->rd_rel->relforcerowsecurity || (table->rd_rules != nullptr && table->rd_rules->numLocks > 0))
-        return false;
-    TriggerDesc* triggers = table->trigdesc;
-    if (triggers != nullptr && (triggers->trig_insert_before_row || triggers->trig_insert_after_row ||
-                                triggers->trig_insert_instead_row || triggers->trig_insert_before_statement ||
-                                triggers->trig_insert_after_statement || triggers->trig_insert_new_table))
-        return false;
-    TupleDesc descriptor = RelationGetDescr(table);
-    if (descriptor->natts != kDeltaColumns) return false;
-    if (descriptor->constr != nullptr && descriptor->constr->num_check > 0) return false;
-    for (int i = 0; i < kDeltaColumns; i++) {
-        Form_pg_attribute attribute = TupleDescAttr(descriptor, i);
-        if (attribute->attisdropped || attribute->atttypid != kDeltaShape[i].type || attribute->attgenerated ||
-            std::strcmp(NameStr(attribute->attname), kDeltaShape[i].name) != 0)
-            return false;
-    }
-    return true;
+    return !table->rd_rel->relhasindex && inserts_like_copy(table, kDeltaShape, kDeltaColumns);
 }
 
 Datum text_or_null(const char* s, bool* isnull) {

@@ -1,6 +1,7 @@
 #include <cstring>
 
 #include "pg/citus_identity.hpp"
+#include "pg/direct_insert.hpp"
 #include "pg/event_counts.hpp"
 #include "pg/event_writer.hpp"
 #include "pg/owner_rights.hpp"
@@ -30,12 +31,6 @@ enum Column {
     kObjectTable,
     kContext,
     kColumns
-};
-
-struct ColumnShape {
-    const char* name;
-    Oid type;
-    bool not_null;
 };
 
 const ColumnShape kShape[kColumns] = {
@@ -79,32 +74,12 @@ Datum pointer_datum(const void* p, bool* isnull) {
 // ---------------------------------------------------------------------------
 
 bool direct_insert_possible(Relation table) {
-    // (relhasrules can stay set after the last rule is dropped; rd_rules is
-    // what the rewriter would apply.)
-    if (table->rd_rel->relkind != RELKIND_RELATION || table->rd_rel->relforcerowsecurity ||
-        (table->rd_rules != nullptr && table->rd_rules->numLocks > 0))
-        return false;
     // Citus routes inserts into a distributed table through its executor
     // hooks; a tuple written straight into a Citus table's shell would never
     // reach a shard. The log local to each node (docs/distributed.md) is not
     // one, and takes this path.
     if (is_citus_table(RelationGetRelid(table))) return false;
-    TriggerDesc* triggers = table->trigdesc;
-    if (triggers != nullptr && (triggers->trig_insert_before_row || triggers->trig_insert_after_row ||
-                                triggers->trig_insert_instead_row || triggers->trig_insert_before_statement ||
-                                triggers->trig_insert_after_statement || triggers->trig_insert_new_table))
-        return false;
-    TupleDesc descriptor = RelationGetDescr(table);
-    if (descriptor->natts != kColumns) return false;
-    if (descriptor->constr != nullptr && descriptor->constr->num_check > 0) return false;
-    for (int i = 0; i < kColumns; i++) {
-        Form_pg_attribute attribute = TupleDescAttr(descriptor, i);
-        if (attribute->attisdropped || attribute->atttypid != kShape[i].type ||
-            attribute->attnotnull != kShape[i].not_null ||
-            std::strcmp(NameStr(attribute->attname), kShape[i].name) != 0 || attribute->attgenerated)
-            return false;
-    }
-    return true;
+    return inserts_like_copy(table, kShape, kColumns);
 }
 
 /// Events are inserted with the clock time of each, kept below `until` (the

@@ -72,7 +72,7 @@ SELECT object || ' | ' || coalesce(
                                             LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
                                             LEFT JOIN pg_collation co ON co.oid = a.attcollation AND a.attcollation <> 100
                                             WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '')
-                || ' indexes=' || coalesce((SELECT string_agg(pg_get_indexdef(i.indexrelid), '; ' ORDER BY 1)
+                || ' indexes=' || coalesce((SELECT string_agg(pg_get_indexdef(i.indexrelid), '; ' ORDER BY pg_get_indexdef(i.indexrelid))
                                             FROM pg_index i WHERE i.indrelid = c.oid), '')
                 || ' constraints=' || coalesce((SELECT string_agg(con.conname || ' ' || pg_get_constraintdef(con.oid), '; ' ORDER BY 1)
                                                 FROM pg_constraint con WHERE con.conrelid = c.oid), '')

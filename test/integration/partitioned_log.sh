@@ -104,8 +104,9 @@ sql part_upgrade "ALTER EXTENSION eventlog UPDATE" >/dev/null
 check "1.1 partitioned log updated" "$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$root/eventlog.control") p" \
     "$(sql part_upgrade "SELECT extversion || ' ' || (SELECT relkind::text FROM pg_class WHERE oid = 'eventlog'::regclass) FROM pg_extension WHERE extname = 'eventlog'")"
 check "its events kept" "$events_11" "$(sql part_upgrade "SELECT md5(string_agg(($old_columns)::text, '|' ORDER BY id)) FROM eventlog e")"
-check "every partition's query indexes carry object_table" "$(( partitions_11 * 5 ))" \
-    "$(sql part_upgrade "SELECT count(*) FROM eventlog_partitions p JOIN pg_index i ON i.indrelid = p.partition
+check "every partition's object index carries object_table, and no other index" "$partitions_11 $partitions_11" \
+    "$(sql part_upgrade "SELECT count(*) || ' ' || count(*) FILTER (WHERE pg_get_indexdef(i.indexrelid) LIKE '%\\_object\\_idx ON %')
+                         FROM eventlog_partitions p JOIN pg_index i ON i.indrelid = p.partition
                          WHERE pg_get_indexdef(i.indexrelid) LIKE '%INCLUDE (object_table)'")"
 check "every partition keeps its primary key" "$partitions_11" \
     "$(sql part_upgrade "SELECT count(*) FROM eventlog_partitions p JOIN pg_constraint c ON c.conrelid = p.partition AND c.contype = 'p'")"
