@@ -226,6 +226,7 @@ Datum capture(FunctionCallInfo fcinfo) {
         action = TrackedAction::Truncate;
 
     const TableTracking* t = table_tracking(trigger->tg_relation, trigger->tg_trigger->tgargs[0]);
+    if (!t->record) return PointerGetDatum(nullptr);  // another placement of a Citus reference table records
     Batch* batch = begin_batch(fcinfo, t, action, action_name(action));
     if (action == TrackedAction::Truncate)
         capture_truncate(t, batch);

@@ -1,5 +1,6 @@
 #include <cstring>
 
+#include "pg/citus_identity.hpp"
 #include "pg/direct_insert.hpp"
 #include "pg/event_counts.hpp"
 #include "pg/event_writer.hpp"
@@ -74,9 +75,10 @@ Datum pointer_datum(const void* p, bool* isnull) {
 
 bool direct_insert_possible(Relation table) {
     // Citus routes inserts into a distributed table through its executor
-    // hooks; a tuple written straight into the coordinator's (shell) table
-    // would never reach a shard.
-    if (OidIsValid(get_extension_oid("citus", true))) return false;
+    // hooks; a tuple written straight into a Citus table's shell would never
+    // reach a shard. The log local to each node (docs/distributed.md) is not
+    // one, and takes this path.
+    if (is_citus_table(RelationGetRelid(table))) return false;
     return inserts_like_copy(table, kShape, kColumns);
 }
 

@@ -6,6 +6,7 @@
 
 #include "pg/table_tracking.hpp"
 #include "pg/boundary.hpp"
+#include "pg/citus_identity.hpp"
 #include "pg/pg_compat.hpp"
 
 namespace eventlog::pg {
@@ -33,6 +34,14 @@ std::unique_ptr<TableTracking> build(Relation table, const char* trigger_argumen
     Oid table_oid = t->table;
     t->memory = pg_call(
         [] { return AllocSetContextCreate(CacheMemoryContext, "eventlog table tracking", ALLOCSET_SMALL_SIZES); });
+    // On a Citus node a shard's events are about its Citus table (on a
+    // worker, the shell table of the same name), and a reference table's row
+    // is recorded by one placement only.
+    CitusIdentity citus = {InvalidOid, true};
+    CitusIdentity* citus_out = &citus;
+    pg_call([&] { *citus_out = citus_identity(table_oid); });
+    if (OidIsValid(citus.logical)) t->table = table_oid = citus.logical;
+    t->record = citus.record;
     char* object_type = pg_call([&] { return object_type_name(table_oid); });
     t->object_type = object_type;
 
@@ -77,6 +86,7 @@ void invalidate(Datum, Oid table) {
     for (auto& [oid, entry] : cache()) {
         if (table == InvalidOid || oid == table) entry->valid = false;
     }
+    citus_forget(table);
 }
 
 void end_of_transaction(XactEvent event, void*) {

@@ -30,6 +30,7 @@ struct TableTracking {
     bool valid = true;             // false once DDL touched the table
     MemoryContext memory = nullptr;
     std::string object_type;
+    bool record = true;  // false on a Citus reference table's placements that leave the row to another
     TrackingOptions options;
     /// Per action: the template in force (the option's, or the default when
     /// the option no longer fits the table, e.g. after a column rename).
