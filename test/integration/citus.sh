@@ -60,14 +60,6 @@ on 0 "SELECT citus_add_node('127.0.0.1', ${ports[1]})" >/dev/null
 on 0 "SELECT citus_add_node('127.0.0.1', ${ports[2]})" >/dev/null
 echo "      citus $(on 0 "SELECT extversion FROM pg_extension WHERE extname = 'citus'"), $(on 0 "SELECT version()" | cut -d' ' -f1-2)"
 
-# ddl NAME: the SQL block after "<!-- ddl: NAME -->" in docs/distributed.md.
-ddl() {
-    awk -v marker="<!-- ddl: $1 -->" '
-        $0 == marker { found = 1; next }
-        found == 1 && /^```sql/ { found = 2; next }
-        found == 2 && /^```/ { exit }
-        found == 2 { print }' "$doc"
-}
 for block in citus-extension citus-settings citus-setup; do
     [ -n "$(ddl "$block")" ] || { echo "FAIL  docs/distributed.md has no ddl block '$block'"; exit 1; }
     ddl "$block" | PGPORT=${ports[0]} PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -d "$db" -f - >/dev/null ||

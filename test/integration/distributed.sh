@@ -30,14 +30,6 @@ cleanup() {
 trap cleanup EXIT
 trap "exit 1" INT TERM
 
-# ddl NAME: the SQL block after "<!-- ddl: NAME -->" in docs/distributed.md.
-ddl() {
-    awk -v marker="<!-- ddl: $1 -->" '
-        $0 == marker { found = 1; next }
-        found == 1 && /^```sql/ { found = 2; next }
-        found == 2 && /^```/ { exit }
-        found == 2 { print }' "$doc"
-}
 for block in id-range source central subscribe citus-extension citus-settings citus-setup; do
     [ -n "$(ddl "$block")" ] || { echo "FAIL  docs/distributed.md has no ddl block '$block'"; exit 1; }
 done

@@ -65,3 +65,13 @@ fresh_db() {
 finish() {
     [ "$failures" -eq 0 ]
 }
+
+# ddl NAME: the SQL block after "<!-- ddl: NAME -->" in the file $doc (the
+# test sets it; docs/distributed.md for the tests of its steps).
+ddl() {
+    awk -v marker="<!-- ddl: $1 -->" '
+        $0 == marker { found = 1; next }
+        found == 1 && /^```sql/ { found = 2; next }
+        found == 2 && /^```/ { exit }
+        found == 2 { print }' "$doc"
+}
