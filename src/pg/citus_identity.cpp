@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "pg/citus_identity.hpp"
+#include "pg/boundary.hpp"
 
 namespace eventlog::pg {
 
@@ -83,8 +84,14 @@ bool is_citus_table(Oid relation) {
     return found;
 }
 
-void citus_forget(Oid relation) {
-    if (relation == InvalidOid || relation == cached_relation) cached_relation = InvalidOid;
+void register_citus_callbacks() {
+    CacheRegisterRelcacheCallback(
+        [](Datum, Oid relation) {
+            guarded_callback([&] {
+                if (relation == InvalidOid || relation == cached_relation) cached_relation = InvalidOid;
+            });
+        },
+        (Datum) 0);
 }
 
 }  // namespace eventlog::pg

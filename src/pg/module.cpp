@@ -1,6 +1,7 @@
 // The module's magic block and its settings.
 #include "pg/append_only.hpp"
 #include "pg/boundary.hpp"
+#include "pg/citus_identity.hpp"
 #include "pg/event_context.hpp"
 #include "pg/event_counts.hpp"
 #include "pg/partition_upkeep.hpp"
@@ -41,6 +42,7 @@ void define_settings() {
     register_append_only_callbacks();
     register_partition_callbacks();
     register_counts_callbacks();
+    register_citus_callbacks();
 }
 
 }  // namespace
