@@ -4,7 +4,6 @@
 #include <cstring>
 
 #include "pg/citus_identity.hpp"
-#include "pg/boundary.hpp"
 
 namespace eventlog::pg {
 
@@ -84,14 +83,8 @@ bool is_citus_table(Oid relation) {
     return found;
 }
 
-void register_citus_callbacks() {
-    CacheRegisterRelcacheCallback(
-        [](Datum, Oid relation) {
-            guarded_callback([&] {
-                if (relation == InvalidOid || relation == cached_relation) cached_relation = InvalidOid;
-            });
-        },
-        (Datum) 0);
+void citus_forget(Oid relation) {
+    if (relation == InvalidOid || relation == cached_relation) cached_relation = InvalidOid;
 }
 
 }  // namespace eventlog::pg

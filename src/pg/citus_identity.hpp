@@ -25,7 +25,8 @@ CitusIdentity citus_identity(Oid relation);
 /// its relcache entry is invalidated; false without Citus.
 bool is_citus_table(Oid relation);
 
-/// Registers the relcache callback that clears is_citus_table's answer.
-void register_citus_callbacks();
+/// Forgets the cached answer of is_citus_table (relcache callback: no error,
+/// no allocation, no catalog access).
+void citus_forget(Oid relation);
 
 }  // namespace eventlog::pg

@@ -1,7 +1,6 @@
 // The module's magic block and its settings.
 #include "pg/append_only.hpp"
 #include "pg/boundary.hpp"
-#include "pg/citus_identity.hpp"
 #include "pg/event_context.hpp"
 #include "pg/event_counts.hpp"
 #include "pg/partition_upkeep.hpp"
@@ -42,7 +41,6 @@ void define_settings() {
     register_append_only_callbacks();
     register_partition_callbacks();
     register_counts_callbacks();
-    register_citus_callbacks();
 }
 
 }  // namespace

@@ -86,6 +86,7 @@ void invalidate(Datum, Oid table) {
     for (auto& [oid, entry] : cache()) {
         if (table == InvalidOid || oid == table) entry->valid = false;
     }
+    citus_forget(table);
 }
 
 void end_of_transaction(XactEvent event, void*) {
