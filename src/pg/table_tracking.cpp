@@ -86,6 +86,9 @@ void invalidate(Datum, Oid table) {
     for (auto& [oid, entry] : cache()) {
         if (table == InvalidOid || oid == table) entry->valid = false;
     }
+    // The Citus module's cache is cleared from here, not from a callback of
+    // its own: PostgreSQL has 10 relcache callback slots (15), and with Citus
+    // loaded one more ran out of them (FATAL at connection).
     citus_forget(table);
 }
 
