@@ -6,13 +6,16 @@
 EXTENSION  = eventlog
 MODULE_big = eventlog
 PGFILEDESC = "eventlog - audit trail inside PostgreSQL"
-# One editable install script: extension/eventlog.sql is the current
-# version's (default_version in eventlog.control); the build copies it to
-# eventlog--<version>.sql. The other eventlog--*.sql files are released
-# versions, frozen: full scripts of earlier versions and the upgrade scripts.
+# The install script of the current version (default_version in
+# eventlog.control) is assembled from the files of extension/install/, one
+# per feature, in the order of their names. The eventlog--A--B.sql files are
+# the upgrade scripts, frozen once released. Earlier versions' full install
+# scripts are in the repository's history only (test/released-versions):
+# a database running one upgrades through the chain.
 EXTVERSION = $(shell sed -n "s/^default_version = '\\(.*\\)'/\\1/p" $(EXTENSION).control)
+INSTALL_SOURCES = $(sort $(wildcard extension/install/*.sql))
 DATA_built = extension/eventlog--$(EXTVERSION).sql
-DATA       = $(filter-out $(DATA_built),$(wildcard extension/eventlog--*.sql))
+DATA       = $(wildcard extension/eventlog--*--*.sql)
 
 # One list of sources: every .cpp of src/core (pure C++, also built by
 # CMakeLists.txt for the unit tests) and of src/pg (PostgreSQL-facing).
@@ -37,8 +40,8 @@ COMPILE.cxx.bc += $(PG_CXXFLAGS)
 
 $(OBJS): $(wildcard src/core/*.hpp src/pg/*.hpp)
 
-extension/eventlog--$(EXTVERSION).sql: extension/eventlog.sql $(EXTENSION).control
-	cp $< $@
+extension/eventlog--$(EXTVERSION).sql: $(INSTALL_SOURCES) $(EXTENSION).control
+	cat $(INSTALL_SOURCES) >$@
 
 installcheck: | build/regress
 build/regress:

@@ -62,7 +62,29 @@ fresh_db() {
     psql -X -q -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS \"$1\"" -c "CREATE DATABASE \"$1\"" >/dev/null
 }
 
+# install_released VERSION: puts the full install script of a released
+# version (test/released/, written from the repository's history by
+# scripts/released-scripts) into the server's extension directory, so that
+# CREATE EXTENSION eventlog VERSION 'VERSION' works; finish removes it again.
+released_installed=()
+install_released() {
+    local root script target
+    root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+    script=$root/test/released/eventlog--$1.sql
+    [ -f "$script" ] || "$root/scripts/released-scripts" || return 1
+    [ -f "$script" ] || { echo "install_released: no released version $1 in test/released-versions" >&2; return 1; }
+    target=$(pg_config --sharedir)/extension/eventlog--$1.sql
+    [ -f "$target" ] && return 0
+    cp "$script" "$target" && released_installed+=("$target")
+}
+
+# released_versions: the released versions, oldest first.
+released_versions() {
+    awk '$1 !~ /^#/ && NF == 3 { print $1 }' "$(dirname "${BASH_SOURCE[0]}")/../released-versions"
+}
+
 finish() {
+    [ ${#released_installed[@]} -eq 0 ] || rm -f "${released_installed[@]}"
     [ "$failures" -eq 0 ]
 }
 

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The extension's lifecycle: ALTER EXTENSION eventlog UPDATE from 1.0 gives
-# exactly what a fresh install of the current version gives (member objects,
-# their definitions, privileges and comments, and pg_dump --schema-only),
-# keeps the events and tracking; DROP EXTENSION eventlog CASCADE leaves the
-# users' tables writable.
+# The extension's lifecycle: ALTER EXTENSION eventlog UPDATE from every
+# released version (1.0 in detail, then each later one; their install
+# scripts come from the repository's history, test/released-versions)
+# gives exactly what a fresh install of the current version gives (member
+# objects, their definitions, privileges and comments, and pg_dump
+# --schema-only), keeps the events and tracking; DROP EXTENSION eventlog
+# CASCADE leaves the users' tables writable.
 source "$(dirname "$0")/lib.bash"
 
 work=$(mktemp -d)
@@ -23,6 +25,7 @@ sql life_fresh "CREATE TABLE secret (id int PRIMARY KEY);
                 CREATE TABLE renamed_now (id int CONSTRAINT renamed_later_id_not_null NOT NULL,
                                           CONSTRAINT renamed_later_pkey PRIMARY KEY (id))" >/dev/null
 
+for v in $(released_versions); do install_released "$v" || check "install script of released version $v" "installed" "missing"; done
 fresh_db life_upgraded
 sql life_upgraded "CREATE EXTENSION eventlog VERSION '1.0'" >/dev/null
 sql life_upgraded "$user_objects" >/dev/null
@@ -87,35 +90,41 @@ SELECT object || ' | ' || coalesce(
     ELSE '' END, '')
     || ' comment=' || coalesce(obj_description(m.objid, m.classid::regclass::name), '')
 FROM m ORDER BY object"
+# compare_with_fresh DB LABEL: DB's extension equals the fresh install's.
 sql life_fresh "$members_query" >"$work/fresh.members" ||
     { echo "FAIL  listing the fresh install's members"; failures=$((failures + 1)); }
-sql life_upgraded "$members_query" >"$work/upgraded.members" ||
-    { echo "FAIL  listing the upgraded install's members"; failures=$((failures + 1)); }
 check "a fresh install has its member objects" "true" "$([ "$(wc -l <"$work/fresh.members")" -ge 20 ] && echo true || echo "only $(wc -l <"$work/fresh.members")")"
-check "as many members after the upgrade" "$(wc -l <"$work/fresh.members")" "$(wc -l <"$work/upgraded.members")"
-if ! diff -u "$work/fresh.members" "$work/upgraded.members" >"$work/members.diff"; then
-    check "member objects and their definitions identical" "no difference" "differences (below)"
-    head -40 "$work/members.diff"
-else
-    check "member objects and their definitions identical" "no difference" "no difference"
-fi
-check "the extension's dump configuration identical" \
-    "$(sql life_fresh "SELECT array(SELECT c::regclass::text FROM pg_extension x, unnest(x.extconfig) c WHERE x.extname = 'eventlog' ORDER BY 1)")" \
-    "$(sql life_upgraded "SELECT array(SELECT c::regclass::text FROM pg_extension x, unnest(x.extconfig) c WHERE x.extname = 'eventlog' ORDER BY 1)")"
-
 # (without comments and the random \restrict keys of newer pg_dump releases)
 # (pg_dump's status itself: two failed dumps would compare equal)
-for db in life_fresh life_upgraded; do
-    { pg_dump --schema-only -d "$db" || echo "pg_dump failed: exit $?"; } |
-        grep -v -e '^--' -e '^\\restrict' -e '^\\unrestrict' >"$work/${db#life_}.dump"
-done
-check "pg_dump --schema-only of both databases ran" "0" "$(cat "$work/fresh.dump" "$work/upgraded.dump" | grep -c '^pg_dump failed')"
-if diff -u "$work/fresh.dump" "$work/upgraded.dump" >"$work/dump.diff"; then
-    check "pg_dump --schema-only identical" "no difference" "no difference"
-else
-    check "pg_dump --schema-only identical" "no difference" "differences (below)"
-    head -40 "$work/dump.diff"
-fi
+schema_dump() {
+    { pg_dump --schema-only -d "$1" || echo "pg_dump failed: exit $?"; } |
+        grep -v -e '^--' -e '^\\restrict' -e '^\\unrestrict'
+}
+schema_dump life_fresh >"$work/fresh.dump"
+compare_with_fresh() {
+    local db=$1 label=$2
+    sql "$db" "$members_query" >"$work/$db.members" ||
+        { echo "FAIL  listing the members ($label)"; failures=$((failures + 1)); }
+    check "as many members ($label)" "$(wc -l <"$work/fresh.members")" "$(wc -l <"$work/$db.members")"
+    if ! diff -u "$work/fresh.members" "$work/$db.members" >"$work/$db.members.diff"; then
+        check "member objects and their definitions identical ($label)" "no difference" "differences (below)"
+        head -40 "$work/$db.members.diff"
+    else
+        check "member objects and their definitions identical ($label)" "no difference" "no difference"
+    fi
+    check "the extension's dump configuration identical ($label)" \
+        "$(sql life_fresh "SELECT array(SELECT c::regclass::text FROM pg_extension x, unnest(x.extconfig) c WHERE x.extname = 'eventlog' ORDER BY 1)")" \
+        "$(sql "$db" "SELECT array(SELECT c::regclass::text FROM pg_extension x, unnest(x.extconfig) c WHERE x.extname = 'eventlog' ORDER BY 1)")"
+    schema_dump "$db" >"$work/$db.dump"
+    check "pg_dump --schema-only of both databases ran ($label)" "0" "$(cat "$work/fresh.dump" "$work/$db.dump" | grep -c '^pg_dump failed')"
+    if diff -u "$work/fresh.dump" "$work/$db.dump" >"$work/$db.dump.diff"; then
+        check "pg_dump --schema-only identical ($label)" "no difference" "no difference"
+    else
+        check "pg_dump --schema-only identical ($label)" "no difference" "differences (below)"
+        head -40 "$work/$db.dump.diff"
+    fi
+}
+compare_with_fresh life_upgraded "from 1.0"
 
 # The upgrade keeps the events, tracking and the append-only rule, and the
 # new version's functions work on the old data.
@@ -140,6 +149,34 @@ check "tracking goes on after the upgrade" "A is now active" \
 check "still append-only after the upgrade" "42501" "$(sqlstate life_upgraded "DELETE FROM eventlog")"
 check "eventlog_purge works on the upgraded log" "8" "$(sql life_upgraded "SELECT eventlog_purge('0')")"
 check "and recorded its purge event" "purge" "$(sql life_upgraded "SELECT string_agg(action, ',') FROM eventlog")"
+
+# Every later released version: installed, given tracked and logged events,
+# updated, and compared with the fresh install.
+for v in $(released_versions); do
+    [ "$v" = 1.0 ] && continue
+    fresh_db life_from
+    sql life_from "CREATE EXTENSION eventlog VERSION '$v'" >/dev/null
+    sql life_from "$user_objects" >/dev/null
+    sql life_from "CREATE TABLE secret (id int PRIMARY KEY);
+                   CREATE TABLE renamed_now (id int CONSTRAINT renamed_later_id_not_null NOT NULL,
+                                             CONSTRAINT renamed_later_pkey PRIMARY KEY (id));
+                   INSERT INTO certificate VALUES (1, 'A', 'active'); UPDATE certificate SET status = 'inactive';
+                   SELECT eventlog_log('before the upgrade', tool => 'life')" >/dev/null
+    before=$(sql life_from "SELECT md5(string_agg(($old_columns)::text, '|' ORDER BY id)) FROM eventlog e")
+    check "$v installed" "$v" "$(sql life_from "SELECT extversion FROM pg_extension WHERE extname = 'eventlog'")"
+    sql life_from "ALTER EXTENSION eventlog UPDATE" >/dev/null
+    check "$v updated to the current version" "$current" "$(sql life_from "SELECT extversion FROM pg_extension WHERE extname = 'eventlog'")"
+    compare_with_fresh life_from "from $v"
+    check "events kept by the update from $v" "$before" \
+        "$(sql life_from "SELECT md5(string_agg(($old_columns)::text, '|' ORDER BY id)) FROM eventlog e")"
+    sql life_from "UPDATE certificate SET status = 'active'" >/dev/null
+    check "tracking goes on after the update from $v" "A is now active" \
+        "$(sql life_from "SELECT message FROM eventlog ORDER BY id DESC LIMIT 1")"
+    check "counts exact after the update from $v" "t" "$(sql life_from "SELECT bool_and((eventlog_page(tool => t, page_size => 1) ->> 'count')::bigint = n)
+        AND (eventlog_page(page_size => 1) ->> 'count')::bigint = sum(n)
+        FROM (SELECT tool AS t, count(*) AS n FROM eventlog WHERE tool IS NOT NULL GROUP BY tool) c")"
+    psql -X -q -d postgres -c "DROP DATABASE life_from" >/dev/null
+done
 
 # DROP EXTENSION ... CASCADE removes the log and the capture triggers; the
 # users' tables stay, with their rows, and stay writable.

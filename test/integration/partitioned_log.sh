@@ -91,6 +91,7 @@ check "no partition left behind" "0" "$(sql part_dst "SELECT count(*) FROM pg_cl
 # query indexes rebuilt with object_table, the events kept and given their
 # tables, the visibility rule in force.
 fresh_db part_upgrade
+install_released 1.1
 sql part_upgrade "SET eventlog.partition_interval = '1 month'; CREATE EXTENSION eventlog VERSION '1.1';
                   CREATE TABLE payroll (id int PRIMARY KEY, amount int);
                   SELECT eventlog_track('payroll');
