@@ -12,6 +12,7 @@ namespace eventlog::pg {
 /// What the events of one write share (NULL pointers are SQL NULLs)...
 struct EventCommon {
     const char* actor;
+    const char* actor_id;  // NULL: none
     const char* object_type;
     Oid object_table;  // the table the events are about (event_visibility.hpp); InvalidOid: none
     const char* tool;
@@ -20,6 +21,12 @@ struct EventCommon {
     text* template_message;
     Jsonb* values_json;
     Jsonb* context;  // event_context.hpp; NULL: none
+    /// When the events happened: 0 records each event's clock time as it is
+    /// written; WAL capture gives the time of the change.
+    TimestampTz timestamp;
+    /// The transaction that made the change: invalid means the current one;
+    /// WAL capture gives the transaction it decoded.
+    FullTransactionId transaction_id;
 };
 
 /// ...and what each of them has: n object ids (text, NULL where
@@ -43,6 +50,10 @@ Oid extension_namespace(Oid member_function);
 /// The actor to record when none is given: eventlog.actor when set and
 /// non-empty, else the current role's name.
 const char* default_actor();
+
+/// The actor's stable key to record when none is given: eventlog.actor_id
+/// when set and non-empty, else NULL.
+const char* default_actor_id();
 
 /// The name of the role that is acting now (current_user).
 const char* current_role_name();

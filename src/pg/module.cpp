@@ -1,6 +1,7 @@
 // The module's magic block and its settings.
 #include "pg/append_only.hpp"
 #include "pg/boundary.hpp"
+#include "pg/capture_worker.hpp"
 #include "pg/event_context.hpp"
 #include "pg/event_counts.hpp"
 #include "pg/partition_upkeep.hpp"
@@ -36,7 +37,13 @@ void define_settings() {
         "a table range-partitioned by \"timestamp\", one partition per interval. Read only by CREATE EXTENSION "
         "(and so also needed when restoring a dump of a partitioned log).",
         &partition_interval_setting, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomBoolVariable(
+        "eventlog.capture_worker", "Whether WAL capture's background workers apply decoded changes.",
+        "With eventlog in shared_preload_libraries, one worker per database with WAL-tracked tables applies their "
+        "changes as they commit. Off: the changes wait (eventlog_capture_apply() applies them by hand).",
+        &capture_worker_enabled, true, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("eventlog");
+    capture_workers_init();
     register_tracking_callbacks();
     register_append_only_callbacks();
     register_partition_callbacks();
