@@ -32,7 +32,8 @@ COMMENT ON FUNCTION @extschema@.eventlog_capture_context() IS
 'Trigger attached by eventlog_track(..., capture => ''wal''), BEFORE each statement: writes no event, sends the statement''s actor, actor_id, role, context and time into the WAL for the decoder. Its argument holds the tracking options';
 
 -- How a table is tracked now: 'trigger', 'wal' or NULL, and its options
--- (the WAL trigger's argument or the capture triggers').
+-- (the WAL trigger's argument or the capture triggers'); for the table's
+-- owner (NULL for other roles).
 CREATE FUNCTION @extschema@.eventlog_tracking_of(target regclass, OUT capture text, OUT options jsonb)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -43,6 +44,7 @@ SELECT CASE WHEN t.tgfoid OPERATOR(pg_catalog.=) '@extschema@.eventlog_capture_c
                                pg_catalog.getdatabaseencoding())::jsonb
 FROM pg_catalog.pg_trigger t
 WHERE t.tgrelid OPERATOR(pg_catalog.=) target
+  AND pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) target), 'MEMBER')
   AND ((t.tgname OPERATOR(pg_catalog.=) 'eventlog_capture_truncate'
         AND t.tgfoid OPERATOR(pg_catalog.=) '@extschema@.eventlog_capture()'::pg_catalog.regprocedure)
     OR (t.tgname OPERATOR(pg_catalog.=) 'eventlog_capture_wal'
@@ -52,7 +54,7 @@ LIMIT 1
 $$;
 
 COMMENT ON FUNCTION @extschema@.eventlog_tracking_of(regclass) IS
-'How a table is tracked: capture (''trigger'', ''wal'', or NULL when untracked) and its options';
+'How a table is tracked: capture (''trigger'', ''wal'', or NULL when untracked) and its options; for the table''s owner (NULL for other roles)';
 
 -- Leaving WAL capture: the table's pending changes are applied first (its
 -- writers are held off by the caller's lock, so none can follow), then its
@@ -87,9 +89,8 @@ BEGIN
 END
 $$;
 
-REVOKE ALL ON FUNCTION @extschema@.eventlog_leave_wal_capture(regclass, jsonb) FROM PUBLIC;
 COMMENT ON FUNCTION @extschema@.eventlog_leave_wal_capture(regclass, jsonb) IS
-'Used by eventlog_track and eventlog_untrack: applies a WAL-tracked table''s pending changes, removes its capture trigger, restores its replica identity, and drops the capture slot at commit when it was the last such table';
+'Used by eventlog_track and eventlog_untrack (for the table''s owner): applies a WAL-tracked table''s pending changes, removes its capture trigger, restores its replica identity, and drops the capture slot at commit when it was the last such table';
 
 CREATE FUNCTION @extschema@.eventlog_track(
     target regclass,
@@ -240,9 +241,8 @@ BEGIN
 END
 $$;
 
-REVOKE ALL ON FUNCTION @extschema@.eventlog_drop_capture_triggers(regclass) FROM PUBLIC;
 COMMENT ON FUNCTION @extschema@.eventlog_drop_capture_triggers(regclass) IS
-'Used by eventlog_track and eventlog_untrack: drops a table''s trigger-mode capture triggers; true when it had some';
+'Used by eventlog_track and eventlog_untrack (for the table''s owner): drops a table''s trigger-mode capture triggers; true when it had some';
 
 CREATE FUNCTION @extschema@.eventlog_untrack(target regclass)
 RETURNS boolean

@@ -39,6 +39,8 @@ CREATE TABLE @extschema@.eventlog_capture_errors (
     event          jsonb
 );
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.eventlog_capture_errors', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.eventlog_capture_errors_id_seq', '');
+COMMENT ON SEQUENCE @extschema@.eventlog_capture_errors_id_seq IS 'Ids of eventlog_capture_errors';
 REVOKE ALL ON @extschema@.eventlog_capture_errors FROM PUBLIC;
 COMMENT ON TABLE @extschema@.eventlog_capture_errors IS
 'Changes of WAL-tracked tables that could not become events (decoding or writing failed), for the log''s owner: where (lsn, transaction, table, action), why (sqlstate, error) and, when it was built, the event itself';

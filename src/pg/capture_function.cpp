@@ -45,17 +45,17 @@ void run_sql_as_superuser(const char* sql, int nargs, Oid* types, Datum* values)
 void drop_capture(Oid database) {
     char name[NAMEDATALEN];
     capture_slot_name(database, name);
+    // This session lets go of the origin first (eventlog_capture_apply in
+    // this transaction took it): its position matters no more.
+    if (session_origin_set) {
+        session_origin_set = false;
+        origin_set_for_commit(kInvalidOriginId, InvalidXLogRecPtr, 0);
+        replorigin_session_reset();
+    }
     capture_worker_stop(database);
-    Oid types[1] = {TEXTOID};
-    Datum values[1] = {CStringGetTextDatum(name)};
-    run_sql_as_superuser(
-        "SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM pg_catalog.pg_replication_slots "
-        "WHERE slot_name OPERATOR(pg_catalog.=) $1::pg_catalog.name",
-        1, types, values);
-    run_sql_as_superuser(
-        "SELECT pg_catalog.pg_replication_origin_drop(roname) FROM pg_catalog.pg_replication_origin "
-        "WHERE roname OPERATOR(pg_catalog.=) $1",
-        1, types, values);
+    // (waiting for whoever still holds them to let go: the worker exiting)
+    if (SearchNamedReplicationSlot(name, true) != nullptr) ReplicationSlotDrop(name, false);
+    replorigin_drop_by_name(name, true, false);
 }
 
 void end_of_transaction(XactEvent event, void*) {
