@@ -223,7 +223,9 @@ BEGIN
     END IF;
     PERFORM set_config('eventlog.context', COALESCE(saved_context, ''), true);
     SELECT max(l.id) INTO revert_id FROM @extschema@.eventlog l
-    WHERE l.transaction_id = pg_current_xact_id() AND l.context @> jsonb_build_object('revert_of', event_id);
+    WHERE l.transaction_id = pg_current_xact_id()
+      AND CAST(CAST(l.transaction_id AS text) AS numeric) = CAST(CAST(pg_current_xact_id() AS text) AS numeric)  -- (the BRIN index's expression)
+      AND l.context @> jsonb_build_object('revert_of', event_id);
     RETURN revert_id;
 END
 $function$;

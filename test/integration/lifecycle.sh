@@ -77,14 +77,14 @@ SELECT object || ' | ' || coalesce(
                                             WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '')
                 || ' indexes=' || coalesce((SELECT string_agg(pg_get_indexdef(i.indexrelid), '; ' ORDER BY pg_get_indexdef(i.indexrelid))
                                             FROM pg_index i WHERE i.indrelid = c.oid), '')
-                || ' constraints=' || coalesce((SELECT string_agg(con.conname || ' ' || pg_get_constraintdef(con.oid), '; ' ORDER BY 1)
+                || ' constraints=' || coalesce((SELECT string_agg(con.conname || ' ' || pg_get_constraintdef(con.oid), '; ' ORDER BY con.conname)
                                                 FROM pg_constraint con WHERE con.conrelid = c.oid), '')
-                || ' triggers=' || coalesce((SELECT string_agg(pg_get_triggerdef(t.oid), '; ' ORDER BY 1)
+                || ' triggers=' || coalesce((SELECT string_agg(pg_get_triggerdef(t.oid), '; ' ORDER BY t.tgname)
                                              FROM pg_trigger t WHERE t.tgrelid = c.oid), '')
                 || CASE WHEN c.relkind = 'v' THEN ' view=' || pg_get_viewdef(c.oid) ELSE '' END
                 || ' options=' || coalesce(c.reloptions::text, '') || ' row_security=' || c.relrowsecurity
                 || ' policies=' || coalesce((SELECT string_agg(pol.polname || ' ' || pol.polcmd::text || ' ' || pol.polroles::text
-                                                               || ' ' || coalesce(pg_get_expr(pol.polqual, pol.polrelid), ''), '; ' ORDER BY 1)
+                                                               || ' ' || coalesce(pg_get_expr(pol.polqual, pol.polrelid), ''), '; ' ORDER BY pol.polname)
                                              FROM pg_policy pol WHERE pol.polrelid = c.oid), '')
          FROM pg_class c WHERE c.oid = m.objid)
     ELSE '' END, '')
