@@ -178,6 +178,30 @@ for v in $(released_versions); do
     psql -X -q -d postgres -c "DROP DATABASE life_from" >/dev/null
 done
 
+# Functions that the update to 1.4 makes again (a new last parameter,
+# actor_id) keep the EXECUTE privileges an owner gave them, and pg_dump
+# still dumps those privileges; calls of the old parameter lists still work.
+fresh_db life_acl
+sql life_acl "CREATE EXTENSION eventlog VERSION '1.3';
+              SET client_min_messages = warning; DROP ROLE IF EXISTS life_writer; DROP ROLE IF EXISTS life_other;
+              CREATE ROLE life_writer; CREATE ROLE life_other;
+              REVOKE EXECUTE ON FUNCTION eventlog_log(text, jsonb, text, text, text, text, text, jsonb, jsonb) FROM PUBLIC;
+              GRANT EXECUTE ON FUNCTION eventlog_log(text, jsonb, text, text, text, text, text, jsonb, jsonb) TO life_writer;
+              REVOKE EXECUTE ON FUNCTION eventlog_page(text, text, text, text, text, integer, integer) FROM PUBLIC" >/dev/null
+sql life_acl "ALTER EXTENSION eventlog UPDATE" >/dev/null
+check "1.4 update keeps the EXECUTE privileges of the functions it makes again" "1 0 0 0 1" \
+    "$(sql life_acl "SELECT has_function_privilege('life_writer', 'eventlog_log(text, jsonb, text, text, text, text, text, jsonb, jsonb, text)', 'EXECUTE')::int || ' '
+                     || has_function_privilege('life_other', 'eventlog_log(text, jsonb, text, text, text, text, text, jsonb, jsonb, text)', 'EXECUTE')::int || ' '
+                     || has_function_privilege('life_writer', 'eventlog_page(text, text, text, text, text, integer, integer, text)', 'EXECUTE')::int || ' '
+                     || has_function_privilege('life_other', 'eventlog_page(text, text, text, text, text, integer, integer, text)', 'EXECUTE')::int || ' '
+                     || has_function_privilege('life_other', 'eventlog_log_row(anyelement, text, jsonb, text, text, text, jsonb, jsonb, text)', 'EXECUTE')::int" 2>&1)"
+check "and pg_dump dumps them" "2" \
+    "$(pg_dump --schema-only -d life_acl | grep -cE '^(REVOKE ALL ON FUNCTION public.eventlog_log\(.*actor_id text\) FROM PUBLIC|GRANT ALL ON FUNCTION public.eventlog_log\(.*actor_id text\) TO life_writer);')"
+sql life_acl "SELECT eventlog_log('positional', NULL, NULL, NULL, 'Jane', 'life', 'custom', NULL, '{}')" >/dev/null
+check "old parameter lists still work after the update" "1" \
+    "$(sql life_acl "SELECT eventlog_page('life', NULL, NULL, 'custom', 'Jane', 10, 1) ->> 'count'")"
+psql -X -q -d postgres -c "DROP DATABASE life_acl" -c "DROP ROLE life_writer" -c "DROP ROLE life_other" >/dev/null
+
 # DROP EXTENSION ... CASCADE removes the log and the capture triggers; the
 # users' tables stay, with their rows, and stay writable.
 sql life_fresh "INSERT INTO certificate VALUES (1, 'A', 'active')" >/dev/null
