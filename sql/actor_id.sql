@@ -63,6 +63,21 @@ SELECT eventlog_track('aid_item', tool => 'aid_tracked', snapshot => true);
 RESET eventlog.actor_id;
 SELECT action, object_id, actor, actor_id FROM eventlog WHERE tool = 'aid_tracked' ORDER BY id;
 
+-- The SQL path (taken once the owner changed the log or the deltas table,
+-- here with a CHECK constraint on each) writes and counts it too.
+ALTER TABLE eventlog ADD CONSTRAINT aid_check CHECK (actor_id IS DISTINCT FROM 'forbidden');
+ALTER TABLE eventlog_count_deltas ADD CONSTRAINT aid_check CHECK (events <> 0);
+SET client_min_messages = debug1;
+SELECT eventlog_log('by the SQL path', tool => 'aid', actor => 'Sequel', actor_id => 'sql-1') > 0 AS logged;
+RESET client_min_messages;
+\set VERBOSITY terse
+SELECT eventlog_log('refused', actor_id => 'forbidden');
+\set VERBOSITY default
+ALTER TABLE eventlog DROP CONSTRAINT aid_check;
+ALTER TABLE eventlog_count_deltas DROP CONSTRAINT aid_check;
+SELECT actor, actor_id FROM eventlog WHERE message = 'by the SQL path';
+SELECT actor_id, events FROM eventlog_count_deltas WHERE actor = 'Sequel';
+
 -- A rename: user 42 was "Jane Doe", is "Jane Smith" now. By actor_id both
 -- names are theirs; by actor each name finds its own events.
 SELECT eventlog_log('after the rename', tool => 'aid', actor => 'Jane Smith', actor_id => '42') > 0 AS logged;
