@@ -12,7 +12,7 @@ namespace eventlog::pg {
 /// What the events of one write share (NULL pointers are SQL NULLs)...
 struct EventCommon {
     const char* actor;
-    const char* actor_id;  // NULL: none
+    const char* actor_id;  // the actor's stable key; NULL: none
     const char* object_type;
     Oid object_table;  // the table the events are about (event_visibility.hpp); InvalidOid: none
     const char* tool;
@@ -51,8 +51,8 @@ Oid extension_namespace(Oid member_function);
 /// non-empty, else the current role's name.
 const char* default_actor();
 
-/// The actor's stable key to record when none is given: eventlog.actor_id
-/// when set and non-empty, else NULL.
+/// The actor's key to record when none is given: eventlog.actor_id when set
+/// and non-empty, else NULL.
 const char* default_actor_id();
 
 /// The name of the role that is acting now (current_user).
