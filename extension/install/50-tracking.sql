@@ -161,7 +161,7 @@ BEGIN
         options := options || pg_catalog.jsonb_build_object('capture', 'wal', 'replica_identity', identity);
         argument := options::text;
         IF current.capture = 'trigger' THEN
-            PERFORM @extschema@.eventlog_drop_capture_triggers(target);
+            PERFORM @extschema@.eventlog_untrack_triggers(target);
         END IF;
         IF table_row.relreplident <> 'f' THEN
             EXECUTE pg_catalog.format('ALTER TABLE %s REPLICA IDENTITY FULL', target);
@@ -212,7 +212,7 @@ COMMENT ON FUNCTION @extschema@.eventlog_track(regclass, text, text[], jsonb, bo
 
 -- The capture triggers of trigger mode, dropped (Citus drops triggers of
 -- its tables only with citus.enable_unsafe_triggers on).
-CREATE FUNCTION @extschema@.eventlog_drop_capture_triggers(target regclass)
+CREATE FUNCTION @extschema@.eventlog_untrack_triggers(target regclass)
 RETURNS boolean
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -241,7 +241,7 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@.eventlog_drop_capture_triggers(regclass) IS
+COMMENT ON FUNCTION @extschema@.eventlog_untrack_triggers(regclass) IS
 'Used by eventlog_track and eventlog_untrack (for the table''s owner): drops a table''s trigger-mode capture triggers; true when it had some';
 
 CREATE FUNCTION @extschema@.eventlog_untrack(target regclass)
@@ -267,7 +267,7 @@ BEGIN
         PERFORM @extschema@.eventlog_leave_wal_capture(target, current.options);
         RETURN true;
     END IF;
-    RETURN @extschema@.eventlog_drop_capture_triggers(target);
+    RETURN @extschema@.eventlog_untrack_triggers(target);
 END
 $$;
 
