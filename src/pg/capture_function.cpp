@@ -97,6 +97,10 @@ XLogRecPtr decode_pending(const char* slot, XLogRecPtr start, CaptureBuffer* buf
         slot_acquire(slot, true);
     });
     XLogRecPtr read_to = InvalidXLogRecPtr;
+    // Decoding replays each transaction in a subtransaction of this one,
+    // and leaves the transaction's resource owner current after it: the
+    // statement's own is put back.
+    ResourceOwner owner = CurrentResourceOwner;
     try {
         pg_call([&] {
             LogicalDecodingContext* ctx = capture_decoding_start(start, &routine, buffer, kInvalidOriginId);
@@ -115,8 +119,10 @@ XLogRecPtr decode_pending(const char* slot, XLogRecPtr start, CaptureBuffer* buf
             FreeDecodingContext(ctx);
             ReplicationSlotRelease();
             InvalidateSystemCaches();
+            CurrentResourceOwner = owner;
         });
     } catch (...) {
+        CurrentResourceOwner = owner;
         pg_call([] { InvalidateSystemCaches(); });
         throw;
     }
@@ -228,7 +234,9 @@ Datum capture_start(FunctionCallInfo fcinfo) {
                      errdetail("WAL capture needs a logical replication slot, made once per database; PostgreSQL "
                                "makes one only before a transaction writes anything."),
                      errhint("Call eventlog_track(..., capture => 'wal') at the start of a transaction (or run "
-                             "SELECT eventlog_capture_start(); on its own first).")));
+                             "SELECT eventlog_capture_start('%s'); on its own first).",
+                             quote_qualified_identifier(get_namespace_name(get_rel_namespace(target)),
+                                                        get_rel_name(target)))));
         allow_eventlog_plugin(true);
         run_sql_as_superuser(kSlotsCanFailover
                                  ? "SELECT pg_catalog.pg_create_logical_replication_slot($1::pg_catalog.name, "

@@ -229,7 +229,12 @@ void isolated(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, Oid table, Tra
     try {
         pg_call([&] {
             MemoryContextSwitchTo(s->change_memory);
+            // The change's snapshot (historic: the catalogs as of the change)
+            // is the active one, for what converting values may run (a
+            // cast to json written in SQL, as trigger capture would run it).
+            PushActiveSnapshot(GetCatalogSnapshot(InvalidOid));
             decode();
+            PopActiveSnapshot();
             ReleaseCurrentSubTransaction();
             MemoryContextSwitchTo(caller);
             CurrentResourceOwner = owner;
