@@ -567,7 +567,7 @@ COMMENT ON FUNCTION @extschema@.eventlog_cluster_for_actor_id(text) IS
 -- eventlog_track gains the parameter capture (made again like the functions
 -- above, its EXECUTE privileges carried over); eventlog_untrack and the view
 -- eventlog_tracked (a last column, capture) learn WAL-tracked tables; the
--- capture's functions, tables, status view and event trigger are new.
+-- capture's functions, tables, status view and event triggers are new.
 
 CREATE FUNCTION @extschema@.eventlog_capture_context() RETURNS trigger
 AS 'MODULE_PATHNAME', 'eventlog_capture_context'
@@ -601,6 +601,29 @@ $$;
 COMMENT ON FUNCTION @extschema@.eventlog_tracking_of(regclass) IS
 'How a table is tracked: capture (''trigger'', ''wal'', or NULL when untracked) and its options; for the table''s owner (NULL for other roles)';
 
+-- WAL capture reads old rows from REPLICA IDENTITY FULL: a WAL-tracked
+-- table has it, and so do all its partitions, those attached or made later
+-- too (the event trigger eventlog_capture_on_ddl calls this after CREATE
+-- TABLE and ALTER TABLE).
+CREATE FUNCTION @extschema@.eventlog_capture_full_identity(target regclass)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    partition pg_catalog.regclass;
+BEGIN
+    FOR partition IN SELECT p.relid FROM pg_catalog.pg_partition_tree(target) p
+                     JOIN pg_catalog.pg_class c ON c.oid = p.relid
+                     WHERE c.relkind = 'r' AND c.relreplident <> 'f' LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s REPLICA IDENTITY FULL', partition);
+    END LOOP;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_capture_full_identity(regclass) IS
+'Gives a WAL-tracked table''s partitions REPLICA IDENTITY FULL (WAL capture reads old rows from it)';
+
 -- Leaving WAL capture: the table's pending changes are applied first (its
 -- writers are held off by the caller's lock, so none can follow), then its
 -- trigger goes and its replica identity is what it was before tracking.
@@ -611,6 +634,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     identity text := COALESCE(options ->> 'replica_identity', 'd');
+    partition pg_catalog.regclass;
 BEGIN
     IF NOT @extschema@.eventlog_capture_wait(NULL) THEN
         RAISE EXCEPTION 'eventlog: the pending changes of % could not be applied', target
@@ -618,6 +642,12 @@ BEGIN
                   HINT = 'See eventlog_capture_status.';
     END IF;
     EXECUTE pg_catalog.format('DROP TRIGGER eventlog_capture_wal ON %s', target);
+    -- Its partitions (made FULL by tracking) go back to the default.
+    FOR partition IN SELECT p.relid FROM pg_catalog.pg_partition_tree(target) p
+                     JOIN pg_catalog.pg_class c ON c.oid = p.relid
+                     WHERE p.relid <> target AND c.relkind = 'r' AND c.relreplident = 'f' LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s REPLICA IDENTITY DEFAULT', partition);
+    END LOOP;
     IF identity = 'd' THEN
         EXECUTE pg_catalog.format('ALTER TABLE %s REPLICA IDENTITY DEFAULT', target);
     ELSIF identity = 'n' THEN
@@ -713,6 +743,8 @@ BEGIN
         IF table_row.relreplident <> 'f' THEN
             EXECUTE pg_catalog.format('ALTER TABLE %s REPLICA IDENTITY FULL', target);
         END IF;
+        -- A partitioned table's rows are logged by its partitions.
+        PERFORM @extschema@.eventlog_capture_full_identity(target);
         EXECUTE pg_catalog.format(
             'CREATE OR REPLACE TRIGGER eventlog_capture_wal BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON %s '
             'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.eventlog_capture_context(%L)', target, argument);
@@ -998,3 +1030,37 @@ CREATE EVENT TRIGGER eventlog_capture_on_drop ON ddl_command_start
 
 COMMENT ON EVENT TRIGGER eventlog_capture_on_drop IS
 'DROP EXTENSION eventlog removes WAL capture''s slot, origin and worker with it';
+
+-- A partition attached to (or made in) a WAL-tracked table gets REPLICA
+-- IDENTITY FULL like the rest of it.
+CREATE FUNCTION @extschema@.eventlog_capture_on_ddl()
+RETURNS event_trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    target pg_catalog.regclass;
+BEGIN
+    FOR target IN
+        SELECT DISTINCT a.relid
+        FROM pg_catalog.pg_event_trigger_ddl_commands() c
+        JOIN pg_catalog.pg_class r ON r.oid = c.objid AND c.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+        CROSS JOIN LATERAL pg_catalog.pg_partition_ancestors(r.oid) a
+        JOIN pg_catalog.pg_trigger t ON t.tgrelid = a.relid AND t.tgname = 'eventlog_capture_wal'
+                                    AND t.tgfoid = '@extschema@.eventlog_capture_context()'::pg_catalog.regprocedure
+        WHERE r.relkind IN ('r', 'p')
+    LOOP
+        PERFORM @extschema@.eventlog_capture_full_identity(target);
+    END LOOP;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_capture_on_ddl() IS
+'Event trigger function: gives a partition made in or attached to a WAL-tracked table REPLICA IDENTITY FULL';
+
+CREATE EVENT TRIGGER eventlog_capture_on_ddl ON ddl_command_end
+    WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+    EXECUTE FUNCTION @extschema@.eventlog_capture_on_ddl();
+
+COMMENT ON EVENT TRIGGER eventlog_capture_on_ddl IS
+'Partitions made in or attached to a WAL-tracked table get REPLICA IDENTITY FULL';

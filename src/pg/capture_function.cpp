@@ -245,11 +245,18 @@ Datum capture_start(FunctionCallInfo fcinfo) {
                                    "'eventlog')",
                              1, types, values);
     }
+    // (origins of databases dropped without the preload's DROP DATABASE hook)
+    run_sql_as_superuser(
+        "SELECT pg_catalog.pg_replication_origin_drop(roname) FROM pg_catalog.pg_replication_origin "
+        "WHERE roname OPERATOR(pg_catalog.~) '^eventlog_[0-9]+$' AND pg_catalog.substr(roname, 10)::pg_catalog.oid "
+        "OPERATOR(pg_catalog.<>) ALL (SELECT oid FROM pg_catalog.pg_database)",
+        0, nullptr, nullptr);
     run_sql_as_superuser(
         "SELECT pg_catalog.pg_replication_origin_create($1) WHERE NOT EXISTS "
         "(SELECT FROM pg_catalog.pg_replication_origin WHERE roname OPERATOR(pg_catalog.=) $1)",
         1, types, values);
     stop_at_commit = false;
+    capture_worker_allow(MyDatabaseId);
     PG_RETURN_TEXT_P(cstring_to_text(name));
 }
 
