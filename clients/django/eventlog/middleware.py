@@ -17,11 +17,11 @@ import json
 import re
 import uuid
 
-import psycopg2.extensions
 from django.db import connections, router, transaction
 from django.utils.functional import empty
 
 from .actor import actor_name
+from .dbapi import transaction_failed
 from .models import EventLog
 
 
@@ -67,7 +67,7 @@ class _ActorWrapper:
             raw = self.connection.connection  # the DB-API connection: no wrappers
             if (stale and not self.connection.needs_rollback
                     and not _TRANSACTION_CONTROL.match(sql or "")
-                    and raw.info.transaction_status != psycopg2.extensions.TRANSACTION_STATUS_INERROR):
+                    and not transaction_failed(raw)):
                 with raw.cursor() as cursor:
                     cursor.execute("SELECT " + ", ".join("set_config(%s, %s, true)" for _ in settings),
                                    [value for pair in settings for value in pair])

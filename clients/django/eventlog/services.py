@@ -4,6 +4,7 @@ from django.db import DatabaseError, connections, models, router, transaction
 from rest_framework.exceptions import ValidationError
 
 from . import diff
+from .dbapi import message, sqlstate
 from .actor import actor_name
 from .models import EventLog
 from .objects import dumps, identity, values_for
@@ -13,9 +14,6 @@ def _jsonb(value):
     return None if value is None else dumps(value)
 
 
-def _sqlstate(error):
-    cause = error.__cause__ or error
-    return getattr(cause, "pgcode", None)
 
 
 class EventLogService:
@@ -64,8 +62,8 @@ class EventLogService:
                 )
                 return cursor.fetchone()[0]
         except DatabaseError as error:
-            if _sqlstate(error) == "22023":
-                raise ValidationError({"log": str(error.__cause__ or error).strip()}) from error
+            if sqlstate(error) == "22023":
+                raise ValidationError({"log": message(error)}) from error
             raise
 
     @classmethod
@@ -125,6 +123,6 @@ class EventLogService:
                 cursor.execute("SELECT eventlog_revert(%s)", [event_id])
                 return cursor.fetchone()[0]
         except DatabaseError as error:
-            if _sqlstate(error) in ("55000", "22023"):
-                raise ValidationError({"revert": str(error.__cause__ or error).strip()}) from error
+            if sqlstate(error) in ("55000", "22023"):
+                raise ValidationError({"revert": message(error)}) from error
             raise

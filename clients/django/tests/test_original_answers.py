@@ -7,7 +7,10 @@ import uuid
 
 import pytest
 from django.core.files.base import ContentFile
-from psycopg2.extras import DateRange, DateTimeTZRange, NumericRange
+try:  # Django 4.2 and later: the range types of whichever driver it uses
+    from django.db.backends.postgresql.psycopg_any import DateRange, DateTimeTZRange, NumericRange
+except ImportError:  # Django 3.2: psycopg2 only
+    from psycopg2.extras import DateRange, DateTimeTZRange, NumericRange
 from rest_framework import serializers
 
 from django_simple_eventlog.choices import EventLogAction
