@@ -58,6 +58,9 @@ class EventLog(models.Model):
     db_user = models.TextField()
     template_message = models.TextField(null=True)
     values_json = models.JSONField(null=True)
+    # The table the event is about (regclass, read as its name; NULL: about no table).
+    object_table = models.TextField(null=True)
+    context = models.JSONField(null=True)
 
     class Meta:
         # "django_simple_eventlog" or "eventlog", whichever INSTALLED_APPS lists.
