@@ -29,7 +29,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.options import get_content_type_for_model
 from django.contrib.admin.utils import quote, unquote
-from django.contrib.admin.views.main import PAGE_VAR, ChangeList
+from django.contrib.admin.options import IS_POPUP_VAR, TO_FIELD_VAR
+from django.contrib.admin.views.main import ALL_VAR, ERROR_FLAG, ORDER_VAR, PAGE_VAR, ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connections, router
@@ -318,7 +319,7 @@ class EventLogAdmin(admin.ModelAdmin):
     def _counted(self, request, using):
         """A function giving the list's count from the counts tables when the
         request's filters allow it, else None."""
-        ignored = {PAGE_VAR, "o", "_popup", "_to_field", "e"}
+        ignored = {PAGE_VAR, ALL_VAR, ORDER_VAR, IS_POPUP_VAR, TO_FIELD_VAR, ERROR_FLAG}
         params = {k: v for k, v in request.GET.items() if k not in ignored and not (k == "q" and not v)}
         if len(params) > 1 or (params and next(iter(params)) not in visibility.COUNTED):
             return None
