@@ -1,9 +1,8 @@
 // The module's magic block and its settings.
 #include "pg/append_only.hpp"
 #include "pg/boundary.hpp"
+#include "pg/cache_invalidation.hpp"
 #include "pg/event_context.hpp"
-#include "pg/event_counts.hpp"
-#include "pg/partition_upkeep.hpp"
 #include "pg/postgres.hpp"
 #include "pg/settings.hpp"
 #include "pg/table_tracking.hpp"
@@ -37,10 +36,9 @@ void define_settings() {
         "(and so also needed when restoring a dump of a partitioned log).",
         &partition_interval_setting, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("eventlog");
+    register_cache_callbacks();
     register_tracking_callbacks();
     register_append_only_callbacks();
-    register_partition_callbacks();
-    register_counts_callbacks();
 }
 
 }  // namespace
