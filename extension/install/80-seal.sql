@@ -74,6 +74,12 @@ BEGIN
     fields := ARRAY[e.id::text, ts, e.actor, e.message, e.object_type, e.object_id, e.tool, e.action,
                     e.changes::text, e.db_user, e.template_message, e.values_json::text,
                     e.transaction_id::text, e.context::text];
+    -- actor_id (1.4) follows as a 15th field only when the event has one:
+    -- events without it, older ones included, keep their lines (and the
+    -- chain sealed before the update stays verifiable).
+    IF e.actor_id IS NOT NULL THEN
+        fields := fields || e.actor_id;
+    END IF;
     FOREACH f IN ARRAY fields LOOP
         i := i + 1;
         IF i > 1 THEN line := line || E'\t'; END IF;
@@ -89,7 +95,7 @@ END
 $function$;
 
 COMMENT ON FUNCTION @extschema@.eventlog_seal_line(@extschema@.eventlog) IS
-'The bytes (UTF-8) an event contributes to the hash chain: the line COPY (SELECT id, "timestamp", actor, message, object_type, object_id, tool, action, changes, db_user, template_message, values_json, transaction_id, context FROM eventlog) TO STDOUT prints for it with TimeZone UTC and DateStyle ISO';
+'The bytes (UTF-8) an event contributes to the hash chain: the line COPY (SELECT id, "timestamp", actor, message, object_type, object_id, tool, action, changes, db_user, template_message, values_json, transaction_id, context FROM eventlog) TO STDOUT prints for it with TimeZone UTC and DateStyle ISO, followed by a tab and actor_id (escaped alike) when actor_id is not NULL';
 
 CREATE FUNCTION @extschema@.eventlog_seal()
 RETURNS TABLE (last_id bigint, digest text)

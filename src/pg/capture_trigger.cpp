@@ -277,6 +277,7 @@ Batch* begin_batch(FunctionCallInfo fcinfo, const TableTracking* t, TrackedActio
     Batch* batch = static_cast<Batch*>(palloc(sizeof(Batch)));
     batch->extension_namespace = extension_namespace(fcinfo->flinfo->fn_oid);
     batch->common.actor = default_actor();
+    batch->common.actor_id = default_actor_id();
     batch->common.object_type = t->object_type.c_str();
     batch->common.object_table = t->table;
     batch->common.tool = t->options.tool.c_str();

@@ -10,6 +10,7 @@
 namespace eventlog::pg {
 
 char* actor_setting = nullptr;
+char* actor_id_setting = nullptr;
 char* context_setting = nullptr;
 
 namespace {
@@ -24,6 +25,11 @@ void define_settings() {
                                "Set it per transaction (SET LOCAL eventlog.actor = 'alice') from the application; "
                                "when empty, events record the calling database role.",
                                &actor_setting, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomStringVariable("eventlog.actor_id",
+                               "The stable key of the actor (a user's primary key, an account id).",
+                               "Set it per transaction (SET LOCAL eventlog.actor_id = '42') next to eventlog.actor; "
+                               "events record it in actor_id unless an actor_id is passed; empty: NULL.",
+                               &actor_id_setting, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
     DefineCustomStringVariable(
         "eventlog.context", "A JSON object stored with every event (the context column).",
         "Set it per transaction (SET LOCAL eventlog.context = '{\"request_id\": \"r-1\"}') from the application; "

@@ -26,18 +26,20 @@ constexpr int64 kBatch = 10000;
 /// Deletes up to `limit` of the oldest events recorded before `cutoff`,
 /// taking them off the counts when the log has counts; returns how many it
 /// deleted.
-int64 delete_batch(const char* schema, const char* log, TimestampTz cutoff, int64 limit, bool counted) {
+int64 delete_batch(const char* schema, const char* log, TimestampTz cutoff, int64 limit, bool counted,
+                   bool with_actor_id) {
     char* remove = psprintf(
         "DELETE FROM %s WHERE \"timestamp\" OPERATOR(pg_catalog.<) $1 AND id OPERATOR(pg_catalog.=) ANY (ARRAY("
         "SELECT id FROM %s WHERE \"timestamp\" OPERATOR(pg_catalog.<) $1 ORDER BY \"timestamp\", id LIMIT $2))",
         log, log);
-    char* sql = counted ? psprintf(
-                              "WITH removed AS (%s RETURNING tool, actor, action, object_type, object_table), "
-                              "noted AS (%s RETURNING events) "
-                              "SELECT COALESCE(OPERATOR(pg_catalog.-) pg_catalog.sum(n.events), 0)::bigint "
-                              "FROM noted n",
-                              remove, negative_deltas_sql(schema, "removed"))
-                        : remove;
+    char* sql =
+        counted ? psprintf(
+                      "WITH removed AS (%s RETURNING %s), "
+                      "noted AS (%s RETURNING events) "
+                      "SELECT COALESCE(OPERATOR(pg_catalog.-) pg_catalog.sum(n.events), 0)::bigint "
+                      "FROM noted n",
+                      remove, count_key_columns(with_actor_id), negative_deltas_sql(schema, "removed", with_actor_id))
+                : remove;
     Oid types[2] = {TIMESTAMPTZOID, INT8OID};
     Datum values[2] = {TimestampTzGetDatum(cutoff), Int64GetDatum(limit)};
     open_purge_window();
@@ -56,7 +58,7 @@ int64 delete_batch(const char* schema, const char* log, TimestampTz cutoff, int6
 /// Partitioned log: drops the partitions holding only events recorded
 /// before `cutoff`, oldest first, while their events fit in `budget`;
 /// returns how many events they held.
-int64 drop_old_partitions(const char* schema, TimestampTz cutoff, int64 budget, bool counted) {
+int64 drop_old_partitions(const char* schema, TimestampTz cutoff, int64 budget, bool counted, bool with_actor_id) {
     char* sql = psprintf(
         "SELECT pg_catalog.format('%%I.%%I', n.nspname, c.relname) "
         "FROM %s.eventlog_partitions p "
@@ -79,7 +81,7 @@ int64 drop_old_partitions(const char* schema, TimestampTz cutoff, int64 budget, 
         int64 events = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
         if (events > budget - dropped) break;
         if (counted) {
-            rc = SPI_execute(negative_deltas_sql(schema, name), false, 0);
+            rc = SPI_execute(negative_deltas_sql(schema, name, with_actor_id), false, 0);
             if (rc != SPI_OK_INSERT)
                 elog(ERROR, "eventlog: uncounting %s failed: %s", name, SPI_result_code_string(rc));
         }
@@ -130,13 +132,14 @@ Datum purge(FunctionCallInfo fcinfo) {
     SavedUser saved = become_table_owner(log);
     // A log of 1.2 or older (until ALTER EXTENSION eventlog UPDATE) has no counts.
     bool counted = OidIsValid(get_relname_relid("eventlog_count_deltas", namespace_oid));
+    bool with_actor_id = counts_have_actor_id(namespace_oid);
     int64 purged = 0;
     if (get_rel_relkind(log) == RELKIND_PARTITIONED_TABLE)
-        purged = drop_old_partitions(schema, cutoff, max_events, counted);
+        purged = drop_old_partitions(schema, cutoff, max_events, counted, with_actor_id);
     while (purged < max_events) {
         CHECK_FOR_INTERRUPTS();
         int64 limit = max_events - purged < kBatch ? max_events - purged : kBatch;
-        int64 deleted = delete_batch(schema, log_name, cutoff, limit, counted);
+        int64 deleted = delete_batch(schema, log_name, cutoff, limit, counted, with_actor_id);
         purged += deleted;
         if (deleted < limit) break;
     }
