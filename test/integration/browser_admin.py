@@ -145,9 +145,13 @@ def run(admin, setup):
     row_text = " ".join(admin.texts("#result_list tbody tr"))
     check("the row shows the message and the actor", True, "Quarterly report v3 was approved by Big Boss." in row_text
           and "Big Boss" in row_text)
-    link, _ = admin.filter_link("action", "update")
+    admin.get(admin.log_path())
+    link, actors = admin.filter_link("actor", "Big Boss (boss)")
+    check("the actor filter offers users by name and username", True, link is not None and "Carl Clerk (clerk)" in actors)
     if link is not None:
         admin.click(link)
+    check("filtered by actor (the user's key): the boss's events", [setup["approval"], setup["older_title_update"]],
+          admin.listed_ids())
     admin.get(admin.log_path(f"?action=update&q={document}"))
     check("filtered by action and searched by object id: the document's updates", True,
           {setup["older_title_update"], setup["status_update"], setup["newest_title_update"]} <= set(admin.listed_ids()))
@@ -159,8 +163,8 @@ def run(admin, setup):
     rows = [[cell.text.strip() for cell in row.find_elements(By.CSS_SELECTOR, "th, td")]
             for row in admin.find("table.eventlog-changes tbody tr")]
     check("the event's diff as a table (field, old, new)", [["Status", "draft", "review"]], rows)
-    check("the event's actor is the role psql ran as", "postgres",
-          next((t for t in admin.texts(".field-actor .readonly")), None))
+    check("the event's actor is the role psql ran as, with no key", ("postgres", "-"),
+          (next(iter(admin.texts(".field-actor_link .readonly")), None), next(iter(admin.texts(".field-actor_id .readonly")), None)))
     object_links = [a.get_attribute("href") for a in admin.find(".field-object_link a")]
     check("the event links to the object's admin page and history", True,
           any(h.endswith(f"/admin/example/document/{document}/change/") for h in object_links)

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.options import get_content_type_for_model
 from django.contrib.admin.utils import quote, unquote
@@ -175,8 +176,27 @@ class ActionFilter(_CountedFilter):
 
 
 class ActorFilter(_CountedFilter):
+    """By who acted, by their key (`actor_id`: a user's primary key): a
+    user's events whatever names they were recorded under. Shown as the
+    users' names now."""
+
     title = "actor"
-    parameter_name = column = "actor"
+    parameter_name = "actor"
+    column = "actor_id"
+
+    def lookups(self, request, model_admin):
+        choices = super().lookups(request, model_admin)
+        users = _users({key for key, _ in choices})
+        return sorted(((key, _user_label(users[key]) if key in users else f"key {key}") for key, _ in choices),
+                      key=lambda choice: choice[1].lower())
+
+
+class ActorNameFilter(_CountedFilter):
+    """By the name recorded (database roles and named jobs included)."""
+
+    title = "actor name"
+    parameter_name = "actor_name"
+    column = "actor"
 
 
 class ObjectTypeFilter(_CountedFilter):
@@ -188,6 +208,46 @@ class ObjectTypeFilter(_CountedFilter):
         if model is None:
             return value
         return f"{capfirst(model._meta.verbose_name_plural)} ({model._meta.app_label})"
+
+
+# --- actors --------------------------------------------------------------------
+
+def _users(keys):
+    """{key: user} of the users whose primary keys (as text) are `keys`."""
+    model = get_user_model()
+    pks = {}
+    for key in keys:
+        try:
+            pks[model._meta.pk.to_python(key)] = key
+        except (DjangoValidationError, TypeError, ValueError):
+            continue
+    if not pks:
+        return {}
+    return {pks[user.pk]: user for user in model._default_manager.filter(pk__in=list(pks))}
+
+
+def _user_label(user):
+    name = (user.get_full_name() or "").strip() if hasattr(user, "get_full_name") else ""
+    username = user.get_username() if hasattr(user, "get_username") else str(user.pk)
+    return f"{name} ({username})" if name and name != username else username
+
+
+def _actor_links(events, site, request):
+    """Sets `_eventlog_actor_url` on each event whose actor_id names a user
+    the staff user may view in `site`: one query for the page."""
+    model = get_user_model()
+    model_admin = site._registry.get(model)
+    allowed = model_admin is not None and model_admin.has_view_or_change_permission(request)
+    users = _users({event.actor_id for event in events if event.actor_id}) if allowed else {}
+    for event in events:
+        user = users.get(event.actor_id)
+        event._eventlog_actor_url = _admin_url(site, model, "change", user.pk) if user is not None else None
+
+
+def _actor_html(event):
+    name = event.actor if event.actor is not None else "-"
+    url = getattr(event, "_eventlog_actor_url", None)
+    return format_html('<a href="{}">{}</a>', url, name) if url else format_html("{}", name)
 
 
 # --- counting and the date hierarchy without reading every event --------------
@@ -270,15 +330,17 @@ class _EventQuerySet(QuerySet):
 class EventLogChangeList(ChangeList):
     def get_results(self, request):
         super().get_results(request)
-        _targets(list(self.result_list), self.model_admin.admin_site, request, self.queryset.db)
+        events = list(self.result_list)
+        _targets(events, self.model_admin.admin_site, request, self.queryset.db)
+        _actor_links(events, self.model_admin.admin_site, request)
 
 
 # --- the log's admin ------------------------------------------------------------
 
 class EventLogAdmin(admin.ModelAdmin):
-    list_display = ("when", "action", "object_column", "actor", "tool", "message_column", "changed_columns")
+    list_display = ("when", "action", "object_column", "actor_column", "tool", "message_column", "changed_columns")
     list_display_links = ("when",)
-    list_filter = (ToolFilter, ActionFilter, ActorFilter, ObjectTypeFilter)
+    list_filter = (ToolFilter, ActionFilter, ActorFilter, ActorNameFilter, ObjectTypeFilter)
     date_hierarchy = "timestamp"
     search_fields = ("message", "=object_id")
     search_help_text = "Searches messages (any part) and object ids (exact)."
@@ -286,13 +348,16 @@ class EventLogAdmin(admin.ModelAdmin):
     sortable_by = ()
     list_per_page = 50
     show_full_result_count = False  # would count the whole log on every page
+    # Django 5.0+: no "Show counts" in the filters (each value's count would be read from every event)
+    if hasattr(admin, "ShowFacets"):
+        show_facets = admin.ShowFacets.NEVER
     actions = None
     fieldsets = (
-        (None, {"fields": ("id", "timestamp", "action", "actor", "tool", "object_link", "message")}),
+        (None, {"fields": ("id", "timestamp", "action", "actor_link", "actor_id", "tool", "object_link", "message")}),
         ("What changed", {"fields": ("changes_table",)}),
         ("How it was recorded", {"fields": ("db_user", "context_json", "template_message", "values_json_text")}),
     )
-    readonly_fields = ("object_link", "changes_table", "context_json", "values_json_text")
+    readonly_fields = ("actor_link", "object_link", "changes_table", "context_json", "values_json_text")
 
     # Read-only for everyone, superusers included: the log is append-only.
     def has_add_permission(self, request, obj=None):
@@ -319,11 +384,12 @@ class EventLogAdmin(admin.ModelAdmin):
     def _counted(self, request, using):
         """A function giving the list's count from the counts tables when the
         request's filters allow it, else None."""
-        ignored = {PAGE_VAR, ALL_VAR, ORDER_VAR, IS_POPUP_VAR, TO_FIELD_VAR, ERROR_FLAG}
+        ignored = {PAGE_VAR, ALL_VAR, ORDER_VAR, IS_POPUP_VAR, TO_FIELD_VAR, ERROR_FLAG, "_facets"}
         params = {k: v for k, v in request.GET.items() if k not in ignored and not (k == "q" and not v)}
-        if len(params) > 1 or (params and next(iter(params)) not in visibility.COUNTED):
+        columns = {spec.parameter_name: spec.column for spec in self.list_filter if issubclass(spec, _CountedFilter)}
+        if len(params) > 1 or (params and next(iter(params)) not in columns):
             return None
-        column, value = next(iter(params.items())) if params else (None, None)
+        column, value = (columns[next(iter(params))], next(iter(params.values()))) if params else (None, None)
         oids = visibility.viewable_tables(request.user, using)
         return lambda: visibility.counted(using, oids, column, value)
 
@@ -332,6 +398,10 @@ class EventLogAdmin(admin.ModelAdmin):
     def when(self, event):
         moment = timezone.localtime(event.timestamp) if timezone.is_aware(event.timestamp) else event.timestamp
         return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+    @admin.display(description="actor")
+    def actor_column(self, event):
+        return _actor_html(event)
 
     @admin.display(description="object")
     def object_column(self, event):
@@ -347,6 +417,10 @@ class EventLogAdmin(admin.ModelAdmin):
     def changed_columns(self, event):
         rows = display.changes_rows(event.changes)
         return ", ".join(column for column, _, _, _ in rows)
+
+    @admin.display(description="actor")
+    def actor_link(self, event):
+        return _actor_html(event)
 
     @admin.display(description="object")
     def object_link(self, event):
@@ -375,8 +449,9 @@ class EventLogAdmin(admin.ModelAdmin):
 
     def get_object(self, request, object_id, from_field=None):
         event = super().get_object(request, object_id, from_field)
-        if event is not None:  # where object_link points, for this user
+        if event is not None:  # where object_link and actor_link point, for this user
             _targets([event], self.admin_site, request, event._state.db or _using_read())
+            _actor_links([event], self.admin_site, request)
         return event
 
 
@@ -491,7 +566,9 @@ class EventLogHistoryMixin:
         site = self.admin_site
         log_admin = site._registry.get(EventLog)
         log_links = log_admin is not None and log_admin.has_view_permission(request)
+        _actor_links(page.object_list, site, request)
         for event in page.object_list:
+            event.eventlog_actor = _actor_html(event)
             event.eventlog_changes = display.changes_table(event.changes, model)
             event.eventlog_source = _source(event)
             event.eventlog_revertible = self._eventlog_may_revert(request, obj, event)

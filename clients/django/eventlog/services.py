@@ -5,7 +5,7 @@ from rest_framework.exceptions import ValidationError
 
 from . import diff
 from .dbapi import message, sqlstate
-from .actor import actor_name
+from .actor import actor_key, actor_name
 from .models import EventLog
 from .objects import dumps, identity, values_for
 
@@ -30,7 +30,11 @@ class EventLogService:
     def log(cls, template_message, object, actor, tool, action, values_json=None, changes=None):
         """Records one event with eventlog_log(), in the caller's transaction;
         returns its id. `object` is a model instance (or None, or an
-        (object_type, object_id) pair); `actor` is a user or a string.
+        (object_type, object_id) pair); `actor` is a user (recorded as its
+        name, `actor`, and its primary key, `actor_id`) or a string (a name;
+        `actor_id` is then the setting eventlog.actor_id, the request's user
+        under EventLogActorMiddleware, else NULL), or None (both from the
+        settings, else the database role and NULL).
 
         The message is rendered now, as the original rendered it: each
         placeholder's value with str(), a model instance's attribute path
@@ -55,10 +59,10 @@ class EventLogService:
                 cursor.execute(
                     "SELECT eventlog_log(template_message => %s, values_json => %s::jsonb,"
                     " object_type => %s, object_id => %s, actor => %s, tool => %s,"
-                    " action => %s, changes => %s::jsonb)",
+                    " action => %s, changes => %s::jsonb, actor_id => %s)",
                     [template_message, _jsonb(values), object_type, object_id,
                      actor_name(actor), None if tool is None else str(tool),
-                     None if action is None else str(action), _jsonb(changes)],
+                     None if action is None else str(action), _jsonb(changes), actor_key(actor)],
                 )
                 return cursor.fetchone()[0]
         except DatabaseError as error:

@@ -21,7 +21,7 @@ from django.db.models.expressions import RawSQL
 from .object_types import table_oids
 
 # The counted columns of eventlog_counts (its `filter` values).
-COUNTED = ("tool", "actor", "action", "object_type")
+COUNTED = ("tool", "actor", "actor_id", "action", "object_type")
 
 
 def may_view_model(user, model):
