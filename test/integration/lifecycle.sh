@@ -169,6 +169,9 @@ for v in $(released_versions); do
     compare_with_fresh life_from "from $v"
     check "events kept by the update from $v" "$before" \
         "$(sql life_from "SELECT md5(string_agg(($old_columns)::text, '|' ORDER BY id)) FROM eventlog e")"
+    check "the writer's direct path after the update from $v" "1" \
+        "$(psql -X -q -d life_from -c "SET client_min_messages = debug1" -c "SELECT eventlog_log('after the update', tool => 'life')" 2>&1 >/dev/null |
+           grep -c 'written by the direct path')"
     sql life_from "UPDATE certificate SET status = 'active'" >/dev/null
     check "tracking goes on after the update from $v" "A is now active" \
         "$(sql life_from "SELECT message FROM eventlog ORDER BY id DESC LIMIT 1")"
