@@ -216,6 +216,8 @@ def test_an_events_page_shows_the_diff_and_links_to_the_object(client, clerk):
     assert f'href="{change_url}"' in page and url("example_document_history", doc.pk) in page
     listing = client.get(log_url("changelist", object_type="public.example_document")).content.decode()
     assert f'href="{change_url}"' in listing
+    # the event's own History button leads to its object's history, at the event
+    assert client.get(log_url("history", event.pk))["Location"] == url("example_document_history", doc.pk) + f"#event-{event.pk}"
     doc.delete()
     page = client.get(log_url("change", event.pk)).content.decode()
     assert f'href="{change_url}"' not in page and "(no longer exists)" in page
