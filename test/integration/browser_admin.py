@@ -74,10 +74,20 @@ class Admin:
         return WebDriverWait(self.driver, 30).until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, selector)))
 
     def click(self, element):
-        old = self.driver.find_element(By.TAG_NAME, "html")
+        """Clicks something that loads a new page, and waits for that page:
+        the old document carries a mark the new one lacks (checking the old
+        page's elements races with the navigation in chromedriver)."""
+        self.driver.execute_script("window.__eventlog_old_page = true")
         element.click()
-        WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(old))
-        WebDriverWait(self.driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+        def loaded(driver):
+            try:
+                return driver.execute_script(
+                    "return !window.__eventlog_old_page && document.readyState === 'complete'")
+            except WebDriverException:  # the page is between documents
+                return False
+
+        WebDriverWait(self.driver, 30).until(loaded)
 
     def texts(self, selector):
         return [element.text.strip() for element in self.find(selector)]
