@@ -26,15 +26,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
 from django.contrib.admin.models import LogEntry
-from django.contrib.admin.options import get_content_type_for_model
+from django.contrib.admin.options import IS_POPUP_VAR, TO_FIELD_VAR, get_content_type_for_model
 from django.contrib.admin.utils import quote, unquote
-from django.contrib.admin.options import IS_POPUP_VAR, TO_FIELD_VAR
 from django.contrib.admin.views.main import ALL_VAR, ERROR_FLAG, ORDER_VAR, PAGE_VAR, ChangeList
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
-from django.db import DatabaseError, connections, router
+from django.db import DatabaseError, connections, router, transaction
 from django.db.models import Max, Min
 from django.db.models.query import QuerySet
 from django.http import HttpResponseRedirect
@@ -112,8 +111,10 @@ def _targets(events, site, request, using):
         if pk is not None:
             wanted[model].append((event, pk))
     for model, items in wanted.items():
+        rows = model._default_manager.filter(pk__in={pk for _, pk in items}).values_list("pk", flat=True)
         try:
-            existing = set(model._default_manager.filter(pk__in={pk for _, pk in items}).values_list("pk", flat=True))
+            with transaction.atomic(using=rows.db):  # a failure leaves the request's transaction usable
+                existing = set(rows)
         except (DatabaseError, DjangoValidationError, TypeError, ValueError):
             existing = set()
         history = isinstance(site._registry[model], EventLogHistoryMixin)
@@ -555,11 +556,9 @@ class EventLogHistoryMixin:
             first_page = 1
         per_page = self.eventlog_history_per_page
         paginator = Paginator(_ObjectEvents(using, object_type, key, per_page, first_page), per_page)
-        if paginator.count == 0:
-            if obj is None:
-                return super().history_view(request, object_id, extra_context)  # Django's "does not exist"
-            if not tracking.is_tracked(model, using):
-                return super().history_view(request, object_id, extra_context)
+        tracked = tracking.is_tracked(model, using)
+        if paginator.count == 0 and (obj is None or not tracked):
+            return super().history_view(request, object_id, extra_context)  # Django's ("does not exist", when gone)
         page = paginator.get_page(first_page)
         shown = obj if obj is not None else _DeletedObject(model, key)
 
@@ -591,7 +590,7 @@ class EventLogHistoryMixin:
             "ellipsis": paginator.ELLIPSIS,
             "page_var": PAGE_VAR,
             "object_exists": obj is not None,
-            "tracked": tracking.is_tracked(model, using),
+            "tracked": tracked,
             "admin_log_count": admin_log,
             "eventlog_style": mark_safe(display.STYLE),
             **(extra_context or {}),
