@@ -289,9 +289,11 @@ class _EventQuerySet(QuerySet):
     for: which years, months or days have events) probes each period with an
     index range instead of truncating every event's timestamp."""
 
-    def datetimes(self, field_name, kind, order="ASC", tzinfo=None, *args, **kwargs):
-        if field_name != "timestamp" or kind not in ("year", "month", "day") or args or kwargs.get("is_dst"):
-            return super().datetimes(field_name, kind, order, tzinfo, *args, **kwargs)
+    def datetimes(self, field_name, kind, order="ASC", tzinfo=None, **kwargs):
+        # (kwargs: Django 3.2's admin passes is_dst=True; a time a DST change
+        # skips or repeats is taken as standard time here, see _aware)
+        if field_name != "timestamp" or kind not in ("year", "month", "day"):
+            return super().datetimes(field_name, kind, order, tzinfo, **kwargs)
         bounds = self.aggregate(first=Min("timestamp"), last=Max("timestamp"))
         if bounds["first"] is None:
             return []
