@@ -1,8 +1,8 @@
 """The admin on a large log (bench/django_admin_bench.sh): migrates the test
 project's database (EVENTLOG_DJANGO_DB, created empty beforehand), loads
 EVENTS events as the log's owner (a year of them: 60 % about documents, 30 %
-about certificates, 10 % about no table; 20 tools, 4 actions, 100 actors
-with keys), rebuilds the counts, and times the admin's pages through
+about certificates, 10 % about no table; 23 tools, 4 actions, 101 actors
+with keys; coprime moduli, so that every combination occurs), rebuilds the counts, and times the admin's pages through
 Django's test client: median of 5 after one warm-up, as a superuser and as
 staff who may view certificates only. Prints one line per page and
 `EXPLAIN` of the list's query. Timing only: nothing here passes or fails.
@@ -42,10 +42,10 @@ def load(events):
             INSERT INTO eventlog ("timestamp", actor, actor_id, message, object_type, object_id, tool, action,
                                   changes, object_table)
             SELECT now() - (i %% 365) * interval '1 day' - (i %% 86400) * interval '1 second',
-                   'User ' || (i %% 100), (i %% 100)::text, 'event ' || i || ' of tool-' || (i %% 20),
+                   'User ' || (i %% 101), (i %% 101)::text, 'event ' || i || ' of tool-' || (i %% 23),
                    CASE WHEN i %% 10 < 6 THEN 'public.example_document' WHEN i %% 10 < 9 THEN 'public.example_certificate' END,
                    CASE WHEN i %% 10 < 9 THEN (i %% 50000)::text END,
-                   'tool-' || (i %% 20), (ARRAY['create', 'update', 'delete', 'review'])[i %% 4 + 1],
+                   'tool-' || (i %% 23), (ARRAY['create', 'update', 'delete', 'review'])[i %% 4 + 1],
                    jsonb_build_object('old_value', jsonb_build_object('status', 'a'), 'new_value', jsonb_build_object('status', 'b')),
                    CASE WHEN i %% 10 < 6 THEN 'example_document'::regclass WHEN i %% 10 < 9 THEN 'example_certificate'::regclass END
             FROM generate_series(1, %s) AS i""", [events])
