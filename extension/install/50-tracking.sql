@@ -56,6 +56,29 @@ $$;
 COMMENT ON FUNCTION @extschema@.eventlog_tracking_of(regclass) IS
 'How a table is tracked: capture (''trigger'', ''wal'', or NULL when untracked) and its options; for the table''s owner (NULL for other roles)';
 
+-- WAL capture reads old rows from REPLICA IDENTITY FULL: a WAL-tracked
+-- table has it, and so do all its partitions, those attached or made later
+-- too (the event trigger eventlog_capture_on_ddl calls this after CREATE
+-- TABLE and ALTER TABLE).
+CREATE FUNCTION @extschema@.eventlog_capture_full_identity(target regclass)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    partition pg_catalog.regclass;
+BEGIN
+    FOR partition IN SELECT p.relid FROM pg_catalog.pg_partition_tree(target) p
+                     JOIN pg_catalog.pg_class c ON c.oid = p.relid
+                     WHERE c.relkind = 'r' AND c.relreplident <> 'f' LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s REPLICA IDENTITY FULL', partition);
+    END LOOP;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_capture_full_identity(regclass) IS
+'Gives a WAL-tracked table''s partitions REPLICA IDENTITY FULL (WAL capture reads old rows from it)';
+
 -- Leaving WAL capture: the table's pending changes are applied first (its
 -- writers are held off by the caller's lock, so none can follow), then its
 -- trigger goes and its replica identity is what it was before tracking.
@@ -66,6 +89,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     identity text := COALESCE(options ->> 'replica_identity', 'd');
+    partition pg_catalog.regclass;
 BEGIN
     IF NOT @extschema@.eventlog_capture_wait(NULL) THEN
         RAISE EXCEPTION 'eventlog: the pending changes of % could not be applied', target
@@ -73,6 +97,12 @@ BEGIN
                   HINT = 'See eventlog_capture_status.';
     END IF;
     EXECUTE pg_catalog.format('DROP TRIGGER eventlog_capture_wal ON %s', target);
+    -- Its partitions (made FULL by tracking) go back to the default.
+    FOR partition IN SELECT p.relid FROM pg_catalog.pg_partition_tree(target) p
+                     JOIN pg_catalog.pg_class c ON c.oid = p.relid
+                     WHERE p.relid <> target AND c.relkind = 'r' AND c.relreplident = 'f' LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s REPLICA IDENTITY DEFAULT', partition);
+    END LOOP;
     IF identity = 'd' THEN
         EXECUTE pg_catalog.format('ALTER TABLE %s REPLICA IDENTITY DEFAULT', target);
     ELSIF identity = 'n' THEN
@@ -166,6 +196,8 @@ BEGIN
         IF table_row.relreplident <> 'f' THEN
             EXECUTE pg_catalog.format('ALTER TABLE %s REPLICA IDENTITY FULL', target);
         END IF;
+        -- A partitioned table's rows are logged by its partitions.
+        PERFORM @extschema@.eventlog_capture_full_identity(target);
         EXECUTE pg_catalog.format(
             'CREATE OR REPLACE TRIGGER eventlog_capture_wal BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON %s '
             'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.eventlog_capture_context(%L)', target, argument);

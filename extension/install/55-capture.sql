@@ -134,3 +134,37 @@ CREATE EVENT TRIGGER eventlog_capture_on_drop ON ddl_command_start
 
 COMMENT ON EVENT TRIGGER eventlog_capture_on_drop IS
 'DROP EXTENSION eventlog removes WAL capture''s slot, origin and worker with it';
+
+-- A partition attached to (or made in) a WAL-tracked table gets REPLICA
+-- IDENTITY FULL like the rest of it.
+CREATE FUNCTION @extschema@.eventlog_capture_on_ddl()
+RETURNS event_trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    target pg_catalog.regclass;
+BEGIN
+    FOR target IN
+        SELECT DISTINCT a.relid
+        FROM pg_catalog.pg_event_trigger_ddl_commands() c
+        JOIN pg_catalog.pg_class r ON r.oid = c.objid AND c.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+        CROSS JOIN LATERAL pg_catalog.pg_partition_ancestors(r.oid) a
+        JOIN pg_catalog.pg_trigger t ON t.tgrelid = a.relid AND t.tgname = 'eventlog_capture_wal'
+                                    AND t.tgfoid = '@extschema@.eventlog_capture_context()'::pg_catalog.regprocedure
+        WHERE r.relkind IN ('r', 'p')
+    LOOP
+        PERFORM @extschema@.eventlog_capture_full_identity(target);
+    END LOOP;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_capture_on_ddl() IS
+'Event trigger function: gives a partition made in or attached to a WAL-tracked table REPLICA IDENTITY FULL';
+
+CREATE EVENT TRIGGER eventlog_capture_on_ddl ON ddl_command_end
+    WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+    EXECUTE FUNCTION @extschema@.eventlog_capture_on_ddl();
+
+COMMENT ON EVENT TRIGGER eventlog_capture_on_ddl IS
+'Partitions made in or attached to a WAL-tracked table get REPLICA IDENTITY FULL';

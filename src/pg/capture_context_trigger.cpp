@@ -33,8 +33,10 @@ Datum capture_context(FunctionCallInfo fcinfo) {
                         errmsg("eventlog: %s is tracked from the WAL, but this database has no capture slot",
                                RelationGetRelationName(trigger->tg_relation)),
                         errdetail("Its changes would not become events."),
-                        errhint("Run SELECT eventlog_capture_start(); in a transaction of its own (or track the "
-                                "table with capture => 'trigger').")));
+                        errhint("Run SELECT eventlog_capture_start('%s'); in a transaction of its own (or track "
+                                "the table with capture => 'trigger').",
+                                quote_qualified_identifier(get_namespace_name(RelationGetNamespace(trigger->tg_relation)),
+                                                           RelationGetRelationName(trigger->tg_relation)))));
     CaptureContext context;
     current_capture_context(&context);
     emit_capture_context(&context);

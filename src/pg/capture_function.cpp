@@ -97,6 +97,10 @@ XLogRecPtr decode_pending(const char* slot, XLogRecPtr start, CaptureBuffer* buf
         slot_acquire(slot, true);
     });
     XLogRecPtr read_to = InvalidXLogRecPtr;
+    // Decoding replays each transaction in a subtransaction of this one,
+    // and leaves the transaction's resource owner current after it: the
+    // statement's own is put back.
+    ResourceOwner owner = CurrentResourceOwner;
     try {
         pg_call([&] {
             LogicalDecodingContext* ctx = capture_decoding_start(start, &routine, buffer, kInvalidOriginId);
@@ -115,8 +119,10 @@ XLogRecPtr decode_pending(const char* slot, XLogRecPtr start, CaptureBuffer* buf
             FreeDecodingContext(ctx);
             ReplicationSlotRelease();
             InvalidateSystemCaches();
+            CurrentResourceOwner = owner;
         });
     } catch (...) {
+        CurrentResourceOwner = owner;
         pg_call([] { InvalidateSystemCaches(); });
         throw;
     }
@@ -228,7 +234,9 @@ Datum capture_start(FunctionCallInfo fcinfo) {
                      errdetail("WAL capture needs a logical replication slot, made once per database; PostgreSQL "
                                "makes one only before a transaction writes anything."),
                      errhint("Call eventlog_track(..., capture => 'wal') at the start of a transaction (or run "
-                             "SELECT eventlog_capture_start(); on its own first).")));
+                             "SELECT eventlog_capture_start('%s'); on its own first).",
+                             quote_qualified_identifier(get_namespace_name(get_rel_namespace(target)),
+                                                        get_rel_name(target)))));
         allow_eventlog_plugin(true);
         run_sql_as_superuser(kSlotsCanFailover
                                  ? "SELECT pg_catalog.pg_create_logical_replication_slot($1::pg_catalog.name, "
@@ -237,11 +245,18 @@ Datum capture_start(FunctionCallInfo fcinfo) {
                                    "'eventlog')",
                              1, types, values);
     }
+    // (origins of databases dropped without the preload's DROP DATABASE hook)
+    run_sql_as_superuser(
+        "SELECT pg_catalog.pg_replication_origin_drop(roname) FROM pg_catalog.pg_replication_origin "
+        "WHERE roname OPERATOR(pg_catalog.~) '^eventlog_[0-9]+$' AND pg_catalog.substr(roname, 10)::pg_catalog.oid "
+        "OPERATOR(pg_catalog.<>) ALL (SELECT oid FROM pg_catalog.pg_database)",
+        0, nullptr, nullptr);
     run_sql_as_superuser(
         "SELECT pg_catalog.pg_replication_origin_create($1) WHERE NOT EXISTS "
         "(SELECT FROM pg_catalog.pg_replication_origin WHERE roname OPERATOR(pg_catalog.=) $1)",
         1, types, values);
     stop_at_commit = false;
+    capture_worker_allow(MyDatabaseId);
     PG_RETURN_TEXT_P(cstring_to_text(name));
 }
 

@@ -344,17 +344,27 @@ void worker_loop() {
 
 /// A worker connected to a database keeps DROP DATABASE from running: it
 /// is stopped first.
+/// (DROP DATABASE drops the database's slots itself, but not its
+/// replication origins: the capture's goes too.)
 void process_utility(PlannedStmt* statement, const char* query, bool read_only_tree, ProcessUtilityContext context,
                      ParamListInfo params, QueryEnvironment* environment, DestReceiver* dest, QueryCompletion* qc) {
-    Node* tree = statement->utilityStmt;
-    if (tree != nullptr && IsA(tree, DropdbStmt)) {
-        Oid database = get_database_oid(castNode(DropdbStmt, tree)->dbname, true);
-        if (OidIsValid(database) && capture_worker_pid(database) != 0) capture_worker_stop(database);
-    }
-    if (previous_process_utility != nullptr)
-        previous_process_utility(statement, query, read_only_tree, context, params, environment, dest, qc);
-    else
-        standard_ProcessUtility(statement, query, read_only_tree, context, params, environment, dest, qc);
+    guarded([&] {
+        Node* tree = statement->utilityStmt;
+        Oid database = InvalidOid;
+        if (tree != nullptr && IsA(tree, DropdbStmt)) {
+            database = get_database_oid(castNode(DropdbStmt, tree)->dbname, true);
+            if (OidIsValid(database) && capture_worker_pid(database) != 0) capture_worker_stop(database);
+        }
+        if (previous_process_utility != nullptr)
+            previous_process_utility(statement, query, read_only_tree, context, params, environment, dest, qc);
+        else
+            standard_ProcessUtility(statement, query, read_only_tree, context, params, environment, dest, qc);
+        if (OidIsValid(database) && !OidIsValid(get_database_oid(castNode(DropdbStmt, tree)->dbname, true))) {
+            char name[NAMEDATALEN];
+            capture_slot_name(database, name);
+            replorigin_drop_by_name(name, true, false);
+        }
+    });
 }
 
 }  // namespace
@@ -435,6 +445,14 @@ void capture_worker_stop(Oid database) {
         CHECK_FOR_INTERRUPTS();
         pg_usleep(10000L);
     }
+}
+
+void capture_worker_allow(Oid database) {
+    if (shared == nullptr) return;
+    SpinLockAcquire(&shared->mutex);
+    WorkerState* w = entry_for(database, false);
+    if (w != nullptr) w->suppress_until = 0;
+    SpinLockRelease(&shared->mutex);
 }
 
 }  // namespace eventlog::pg

@@ -35,4 +35,8 @@ bool capture_worker_error(Oid database, char* out, Size size, TimestampTz* at);
 /// for a while, and waits (up to 10 seconds) until it has exited.
 void capture_worker_stop(Oid database);
 
+/// Lets the launcher start the database's worker again at once (a table
+/// WAL-tracked again after the last one was untracked).
+void capture_worker_allow(Oid database);
+
 }  // namespace eventlog::pg

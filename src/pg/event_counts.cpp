@@ -112,19 +112,6 @@ struct StandCache {
 };
 StandCache stand = {};
 
-void forget_stand_on_relcache(Datum, Oid relation) {
-    guarded_callback([&] {
-        if (!stand.valid) return;
-        if (relation == InvalidOid || relation == stand.tables[0] || relation == stand.tables[1] ||
-            relation == stand.tables[2])
-            stand.valid = false;
-    });
-}
-
-void forget_stand_on_role_change(Datum, int, uint32) {
-    guarded_callback([&] { stand.valid = false; });
-}
-
 /// A policy's expression as text, its columns named (tables number their
 /// columns differently; names are what the policies share).
 char* expression_text(Expr* expression, Relation table) {
@@ -193,13 +180,14 @@ bool counts_stand_for_log(Oid namespace_oid) {
     return answer;
 }
 
-void register_counts_callbacks() {
-    CacheRegisterRelcacheCallback(forget_stand_on_relcache, (Datum) 0);
-    // Superuser and BYPASSRLS (pg_authid) and membership in the owner role
-    // (pg_auth_members) decide who bypasses row security.
-    CacheRegisterSyscacheCallback(AUTHOID, forget_stand_on_role_change, (Datum) 0);
-    CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, forget_stand_on_role_change, (Datum) 0);
+void forget_counts_stand(Oid relation) {
+    if (!stand.valid) return;
+    if (relation == InvalidOid || relation == stand.tables[0] || relation == stand.tables[1] ||
+        relation == stand.tables[2])
+        stand.valid = false;
 }
+
+void forget_counts_stand_on_role_change(uint32) { stand.valid = false; }
 
 bool counts_have_actor_id(Oid namespace_oid) {
     Oid deltas = get_relname_relid("eventlog_count_deltas", namespace_oid);

@@ -52,8 +52,14 @@ int64 rebuild_counts(Oid extension_namespace);
 /// relcache and role changes clear.
 bool counts_stand_for_log(Oid extension_namespace);
 
-/// Registers the invalidation callbacks of counts_stand_for_log's cache.
-void register_counts_callbacks();
+/// Forgets counts_stand_for_log's answer when it was about `relation`
+/// (InvalidOid: any relation) (relcache invalidation, through
+/// cache_invalidation.cpp).
+void forget_counts_stand(Oid relation);
+
+/// Forgets counts_stand_for_log's answer after a change to roles or role
+/// membership (syscache invalidation of pg_authid and pg_auth_members).
+void forget_counts_stand_on_role_change(uint32 hash_value);
 
 /// Whether the counts carry actor_id (eventlog_count_deltas has the column:
 /// version 1.4 and later; a log of 1.3 has it after ALTER EXTENSION eventlog

@@ -1,10 +1,9 @@
 // The module's magic block and its settings.
 #include "pg/append_only.hpp"
 #include "pg/boundary.hpp"
+#include "pg/cache_invalidation.hpp"
 #include "pg/capture_worker.hpp"
 #include "pg/event_context.hpp"
-#include "pg/event_counts.hpp"
-#include "pg/partition_upkeep.hpp"
 #include "pg/postgres.hpp"
 #include "pg/settings.hpp"
 #include "pg/table_tracking.hpp"
@@ -49,11 +48,10 @@ void define_settings() {
         "changes as they commit. Off: the changes wait (eventlog_capture_apply() applies them by hand).",
         &capture_worker_enabled, true, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("eventlog");
-    capture_workers_init();
+    register_cache_callbacks();
     register_tracking_callbacks();
     register_append_only_callbacks();
-    register_partition_callbacks();
-    register_counts_callbacks();
+    capture_workers_init();
 }
 
 }  // namespace

@@ -44,6 +44,17 @@ struct DecoderState {
     CaptureContext context;
     Oid trigger_function;  // eventlog_capture_context's oid, once seen
     OriginId skip_origin;  // the applying worker's own writes (option skip_origin)
+    // A DELETE of a tracked partitioned table's partition, held back: an
+    // UPDATE that moves a row to another partition is logged as a DELETE
+    // and an INSERT (into another partition), one right after the other;
+    // trigger capture sees one update, and so is it recorded.
+    MemoryContext pending_memory;
+    bool pending;
+    Oid pending_tracked;    // the partitioned table tracked
+    Oid pending_partition;  // the partition the row left
+    char* pending_options;
+    HeapTuple pending_row;  // the old row, as a row of the tracked table
+    XLogRecPtr pending_lsn;
 };
 
 DecoderState* state_of(LogicalDecodingContext* ctx) { return static_cast<DecoderState*>(ctx->output_plugin_private); }
@@ -165,16 +176,19 @@ void emit_event(LogicalDecodingContext* ctx, const CapturedEvent* event) {
 }
 
 /// The event of one row change (or none: an update of no tracked column).
-void decode_row_change(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, Relation rel, Relation tracked,
-                       const char* options, TrackedAction action, HeapTuple old_tuple, HeapTuple new_tuple) {
+/// `old_from` and `new_from`: the relations the rows are rows of (the
+/// tracked table, or a partition of it).
+void decode_row_change(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, Relation old_from, Relation new_from,
+                       Relation tracked, const char* options, TrackedAction action, HeapTuple old_tuple,
+                       HeapTuple new_tuple) {
     DecoderState* s = state_of(ctx);
     if (action != TrackedAction::Create && old_tuple == nullptr)
         ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                         errmsg("eventlog: a decoded %s of %s has no old row", action_name(action),
-                               RelationGetRelationName(rel)),
+                               RelationGetRelationName(old_from)),
                         errhint("WAL capture needs REPLICA IDENTITY FULL, which eventlog_track sets.")));
-    old_tuple = as_row_of(old_tuple, rel, tracked);
-    new_tuple = as_row_of(new_tuple, rel, tracked);
+    old_tuple = as_row_of(old_tuple, old_from, tracked);
+    new_tuple = as_row_of(new_tuple, new_from, tracked);
     TupleDesc descriptor = RelationGetDescr(tracked);
     if (action == TrackedAction::Update) new_tuple = with_unchanged_toast(descriptor, new_tuple, old_tuple);
 
@@ -229,7 +243,12 @@ void isolated(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, Oid table, Tra
     try {
         pg_call([&] {
             MemoryContextSwitchTo(s->change_memory);
+            // The change's snapshot (historic: the catalogs as of the change)
+            // is the active one, for what converting values may run (a
+            // cast to json written in SQL, as trigger capture would run it).
+            PushActiveSnapshot(GetCatalogSnapshot(InvalidOid));
             decode();
+            PopActiveSnapshot();
             ReleaseCurrentSubTransaction();
             MemoryContextSwitchTo(caller);
             CurrentResourceOwner = owner;
@@ -264,11 +283,14 @@ void isolated(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, Oid table, Tra
     });
 }
 
+void flush_pending(LogicalDecodingContext* ctx, ReorderBufferTXN* txn);
+
 void on_startup(LogicalDecodingContext* ctx, OutputPluginOptions* options, bool) {
     pg_call([&] {
         DecoderState* s = static_cast<DecoderState*>(MemoryContextAllocZero(ctx->context, sizeof(DecoderState)));
         s->change_memory = AllocSetContextCreate(ctx->context, "eventlog decoded change", ALLOCSET_DEFAULT_SIZES);
         s->txn_memory = AllocSetContextCreate(ctx->context, "eventlog decoded transaction", ALLOCSET_SMALL_SIZES);
+        s->pending_memory = AllocSetContextCreate(ctx->context, "eventlog held-back delete", ALLOCSET_SMALL_SIZES);
         ctx->output_plugin_private = s;
         ListCell* cell;
         foreach (cell, ctx->output_plugin_options) {
@@ -286,14 +308,19 @@ void on_startup(LogicalDecodingContext* ctx, OutputPluginOptions* options, bool)
 
 void on_begin(LogicalDecodingContext* ctx, ReorderBufferTXN*) {
     DecoderState* s = state_of(ctx);
-    pg_call([&] { MemoryContextReset(s->txn_memory); });
+    pg_call([&] {
+        MemoryContextReset(s->txn_memory);
+        MemoryContextReset(s->pending_memory);
+    });
     s->have_context = false;
+    s->pending = false;
 }
 
-void on_message(LogicalDecodingContext* ctx, bool transactional, const char* prefix, Size size,
-                const char* message) {
+void on_message(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, bool transactional, const char* prefix,
+                Size size, const char* message) {
     DecoderState* s = state_of(ctx);
     if (!transactional || std::strcmp(prefix, kCaptureMessagePrefix) != 0) return;
+    flush_pending(ctx, txn);
     bool decoded = pg_call([&] {
         MemoryContext old = MemoryContextSwitchTo(s->txn_memory);
         CaptureContext context;
@@ -303,6 +330,30 @@ void on_message(LogicalDecodingContext* ctx, bool transactional, const char* pre
         return ok;
     });
     if (decoded) s->have_context = true;
+}
+
+/// Records the held-back DELETE (when there is one) as a delete.
+void flush_pending(LogicalDecodingContext* ctx, ReorderBufferTXN* txn) {
+    DecoderState* s = state_of(ctx);
+    if (!s->pending) return;
+    s->pending = false;
+    Relation tracked = pg_call([&] { return RelationIdGetRelation(s->pending_tracked); });
+    if (RelationIsValid(tracked)) {
+        try {
+            isolated(ctx, txn, s->pending_tracked, TrackedAction::Delete, s->pending_lsn, [&] {
+                decode_row_change(ctx, txn, tracked, tracked, tracked, s->pending_options, TrackedAction::Delete,
+                                  s->pending_row, nullptr);
+            });
+        } catch (...) {
+            pg_call([&] { RelationClose(tracked); });
+            throw;
+        }
+        pg_call([&] { RelationClose(tracked); });
+    }
+    pg_call([&] {
+        MemoryContextReset(s->pending_memory);
+        MemoryContextReset(s->change_memory);
+    });
 }
 
 void on_change(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, Relation rel, ReorderBufferChange* change) {
@@ -320,9 +371,37 @@ void on_change(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, Relation rel,
     if (tracked == nullptr) return;
     HeapTuple old_tuple = change_tuple(change->data.tp.oldtuple);
     HeapTuple new_tuple = change_tuple(change->data.tp.newtuple);
+    Oid tracked_oid = RelationGetRelid(tracked);
+    Oid rel_oid = RelationGetRelid(rel);
+    bool moved = s->pending && action == TrackedAction::Create && tracked != rel &&
+                 s->pending_tracked == tracked_oid && s->pending_partition != rel_oid;
+    if (s->pending && !moved) flush_pending(ctx, txn);
     try {
-        isolated(ctx, txn, RelationGetRelid(tracked), action, change->lsn,
-                 [&] { decode_row_change(ctx, txn, rel, tracked, options, action, old_tuple, new_tuple); });
+        if (moved) {
+            // The row moved between partitions: one update.
+            s->pending = false;
+            isolated(ctx, txn, tracked_oid, TrackedAction::Update, change->lsn, [&] {
+                decode_row_change(ctx, txn, tracked, rel, tracked, options, TrackedAction::Update, s->pending_row,
+                                  new_tuple);
+            });
+            pg_call([&] { MemoryContextReset(s->pending_memory); });
+        } else if (action == TrackedAction::Delete && tracked != rel && old_tuple != nullptr) {
+            // Perhaps the first half of a move: held until the next change.
+            pg_call([&] {
+                MemoryContext old = MemoryContextSwitchTo(s->pending_memory);
+                s->pending_row = heap_copytuple(as_row_of(old_tuple, rel, tracked));
+                s->pending_options = pstrdup(options);
+                MemoryContextSwitchTo(old);
+            });
+            s->pending = true;
+            s->pending_tracked = tracked_oid;
+            s->pending_partition = rel_oid;
+            s->pending_lsn = change->lsn;
+        } else {
+            isolated(ctx, txn, tracked_oid, action, change->lsn, [&] {
+                decode_row_change(ctx, txn, rel, rel, tracked, options, action, old_tuple, new_tuple);
+            });
+        }
     } catch (...) {
         if (tracked != rel) pg_call([&] { RelationClose(tracked); });
         throw;
@@ -336,6 +415,7 @@ void on_change(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, Relation rel,
 void on_truncate(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, int count, Relation* relations,
                  ReorderBufferChange* change) {
     DecoderState* s = state_of(ctx);
+    flush_pending(ctx, txn);
     // One event per tracked table, however many of its partitions were
     // truncated with it.
     Oid done[64];
@@ -372,6 +452,7 @@ bool on_filter_by_origin(LogicalDecodingContext* ctx, OriginId origin) {
 }
 
 void on_commit(LogicalDecodingContext* ctx, ReorderBufferTXN* txn) {
+    flush_pending(ctx, txn);
     CapturedEnd end = {txn->end_lsn, txn->xact_time.commit_time};
     pg_call([&] {
         OutputPluginPrepareWrite(ctx, true);
@@ -403,9 +484,9 @@ static void eventlog_decode_truncate(LogicalDecodingContext* ctx, ReorderBufferT
     eventlog::pg::guarded([&] { eventlog::pg::on_truncate(ctx, txn, count, relations, change); });
 }
 
-static void eventlog_decode_message(LogicalDecodingContext* ctx, ReorderBufferTXN*, XLogRecPtr, bool transactional,
-                                    const char* prefix, Size size, const char* message) {
-    eventlog::pg::guarded([&] { eventlog::pg::on_message(ctx, transactional, prefix, size, message); });
+static void eventlog_decode_message(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, XLogRecPtr,
+                                    bool transactional, const char* prefix, Size size, const char* message) {
+    eventlog::pg::guarded([&] { eventlog::pg::on_message(ctx, txn, transactional, prefix, size, message); });
 }
 
 static void eventlog_decode_commit(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, XLogRecPtr) {
