@@ -150,6 +150,8 @@ set_worker() {
     echo "capture_bench: the capture worker did not turn $1" >&2
     exit 1
 }
+# shellcheck source=bench/cpu.bash
+source bench/cpu.bash
 # cpu_ticks PID: user + system CPU time of a process, in clock ticks
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 ticks_per_second=$(getconf CLK_TCK)
@@ -184,6 +186,7 @@ WITH s AS (SELECT test, variant,
                   CASE WHEN test IN ('a', 'b') THEN avg(value)
                        ELSE percentile_cont(0.5) WITHIN GROUP (ORDER BY value) END AS v,
                   sum(wal_bytes) / sum(changes) AS wal_per_change,
+                  sum(cpu_ticks) / sum(changes) AS cpu_per_change,
                   bool_and(events = expected) AS events_ok
            FROM bench_result GROUP BY test, variant),
      g AS (SELECT test,
@@ -193,6 +196,8 @@ WITH s AS (SELECT test, variant,
                   max(wal_per_change) FILTER (WHERE variant = 'tracked') AS wt,
                   max(wal_per_change) FILTER (WHERE variant = 'wal') AS ww,
                   max(wal_per_change) FILTER (WHERE variant = 'replica') AS wr,
+                  max(cpu_per_change) FILTER (WHERE variant = 'wal') / max(cpu_per_change) FILTER (WHERE variant = 'untracked') AS cr,
+                  max(cpu_per_change) FILTER (WHERE variant = 'wal') / max(cpu_per_change) FILTER (WHERE variant = 'replica') AS crr,
                   bool_and(events_ok) AS ok
            FROM s GROUP BY test)
 SELECT CASE test WHEN 'a' THEN '1-row UPDATE, TPS ratio' WHEN 'b' THEN '1-row INSERT, TPS ratio'
@@ -201,6 +206,7 @@ SELECT CASE test WHEN 'a' THEN '1-row UPDATE, TPS ratio' WHEN 'b' THEN '1-row IN
        round(r::numeric, 3) AS "wal/untracked",
        CASE WHEN (test = 'c' AND r <= 1.3) OR (test <> 'c' AND r >= 0.9) THEN 'met' ELSE 'MISSED' END AS verdict,
        round(rr::numeric, 3) AS "wal/untracked@replica",
+       round(cr::numeric, 3) AS "CPU/change wal/untracked", round(crr::numeric, 3) AS "wal/untracked@replica",
        round(wu::numeric) AS "WAL B/change untracked", round(wt::numeric) AS "trigger",
        round(ww::numeric) AS "wal (writers)", round(wr::numeric) AS "untracked@replica",
        CASE WHEN ok THEN 'ok' ELSE 'WRONG' END AS events
@@ -241,7 +247,8 @@ CREATE TABLE sustained_result (
     ok boolean,
     lag_p50_ms float8, lag_p99_ms float8, lag_max_ms float8,
     stmt_lag_p99_ms float8, stmt_lag_max_ms float8, lag_events bigint,
-    pending_at_end bigint, tail_ms float8, worker_cpu_s float8, wal_bytes float8, latency_ms float8);
+    pending_at_end bigint, tail_ms float8, worker_cpu_s float8, wal_bytes float8, latency_ms float8,
+    rate float8, server_cpu_s float8);
 SQL
 }
 
@@ -251,7 +258,7 @@ track_pgbench() {
     for t in pgbench_accounts pgbench_tellers pgbench_branches; do
         case $1 in
             trigger) q1 "SELECT eventlog_track('$t')" >/dev/null ;;
-            wal) q1 "SELECT eventlog_track('$t', capture => 'wal')" >/dev/null ;;
+            wal*) q1 "SELECT eventlog_track('$t', capture => 'wal')" >/dev/null ;;
         esac
     done
 }
@@ -264,15 +271,17 @@ untrack_pgbench() {
     done
 }
 
-# sustained_run MODE VARIANT ROUND
+# sustained_run MODE VARIANT ROUND [RATE]: VARIANT untracked, trigger, wal,
+# or wal-paced (WAL capture, pgbench -R RATE: the trigger variant's TPS)
 sustained_run() {
-    local mode=$1 v=$2 round=$3 out tps txns latency before lsn wal_bytes pid=0 cpu0=0 cpu1=0 sampler
-    local pending=NULL tail_ms=NULL worker_cpu=NULL
-    echo "-- $mode, $v, round $round: pgbench -i -s $scale"
+    local mode=$1 v=$2 round=$3 rate=${4:-} out tps txns latency before lsn wal_bytes pid=0 cpu0=0 cpu1=0 sampler
+    local pending=NULL tail_ms=NULL worker_cpu=NULL server0 server1 pace=()
+    [[ -n $rate ]] && pace=(-R "$rate")
+    echo "-- $mode, $v, round $round: pgbench -i -s $scale${rate:+; then pgbench -R $rate}"
     pgbench -i -q -s "$scale" "$db" >"$tmp/init.log" 2>&1 || { cat "$tmp/init.log" >&2; exit 1; }
     track_pgbench "$v"
     q -c "VACUUM ANALYZE" -c "CHECKPOINT"
-    if [[ $v == wal ]]; then
+    if [[ $v == wal* ]]; then
         set_worker on
         pid=$(worker_pid)
         cpu0=$(cpu_ticks "$pid")
@@ -286,7 +295,8 @@ sustained_run() {
         -c "CALL lag_sampler($lag_interval_ms, $(( sustained_seconds + 600 )))" &
     sampler=$!
     lsn=$(q1 "SELECT pg_current_wal_insert_lsn()")
-    out=$(pgbench -n -b tpcb-like -c "$clients" -j "$clients" -T "$sustained_seconds" "$db" 2>&1) || {
+    server0=$(server_cpu_ticks "$PGHOST/data")
+    out=$(pgbench -n -b tpcb-like -c "$clients" -j "$clients" -T "$sustained_seconds" "${pace[@]}" "$db" 2>&1) || {
         echo "$out" >&2
         echo "capture_bench: pgbench failed" >&2
         kill "$sampler" 2>/dev/null || true
@@ -296,19 +306,22 @@ sustained_run() {
     tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' <<<"$out")
     txns=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' <<<"$out")
     latency=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' <<<"$out")
-    if [[ $v == wal ]]; then
+    if [[ $v == wal* ]]; then
         pending=$(q1 "SELECT pending_bytes FROM eventlog_capture_status")
         tail_ms=$(ms "SELECT eventlog_capture_wait(NULL)")
         cpu1=$(cpu_ticks "$pid")
         [[ "$(worker_pid)" != "$pid" ]] && echo "  (the capture worker changed during the run: its CPU time is partial)"
         worker_cpu=$(awk "BEGIN { print ($cpu1 - $cpu0) / $ticks_per_second }")
     fi
+    # (what the server spent on the run, the backlog applied after it included)
+    server1=$(server_cpu_ticks "$PGHOST/data")
     sleep 0.2
     q -c "INSERT INTO lag_stop VALUES (true)"
     wait "$sampler"
     q -v mode="$mode" -v variant="$v" -v round="$round" -v before="$before" -v tps="$tps" -v txns="$txns" \
       -v pending="$pending" -v tail_ms="$tail_ms" -v worker_cpu="$worker_cpu" -v wal_bytes="$wal_bytes" \
-      -v latency="$latency" -v seconds="$sustained_seconds" <<'SQL'
+      -v latency="$latency" -v seconds="$sustained_seconds" -v rate="${rate:-NULL}" \
+      -v server_cpu="$(awk "BEGIN { print ($server1 - $server0) / $ticks_per_second }")" <<'SQL'
 CREATE TEMP TABLE e AS
 SELECT id, "timestamp", transaction_id, object_table, object_id,
        ((changes -> 'new_value' ->> CASE object_table WHEN 'pgbench_accounts'::regclass THEN 'abalance'
@@ -346,7 +359,7 @@ CREATE TEMP TABLE l AS
 SELECT e.id, s.t - pg_xact_commit_timestamp(e.transaction_id::xid) AS lag, s.t - e."timestamp" AS stmt_lag
 FROM (SELECT t, max_id, lag(max_id) OVER (ORDER BY t) AS prev FROM lag_sample) s
 JOIN e ON e.id > s.prev AND e.id <= s.max_id
-WHERE :'variant' = 'wal';
+WHERE :'variant' LIKE 'wal%';
 INSERT INTO sustained_result
 SELECT :'mode', :'variant', :round, :tps, :txns, c.history, c.changing, c.events, c.event_transactions,
        c.bad_transactions, c.duplicates, c.differing,
@@ -360,17 +373,17 @@ SELECT :'mode', :'variant', :round, :tps, :txns, c.history, c.changing, c.events
        (SELECT 1000 * extract(epoch FROM max(stmt_lag)) FROM l),
        (SELECT count(lag) FROM l),
        nullif(:'pending', 'NULL')::bigint, nullif(:'tail_ms', 'NULL')::float8,
-       nullif(:'worker_cpu', 'NULL')::float8, :wal_bytes, :latency
+       nullif(:'worker_cpu', 'NULL')::float8, :wal_bytes, :latency, :rate, :server_cpu
 FROM c;
-SELECT format('  %s TPS (%s transactions, %s in pgbench_history, %s changing), latency %s ms, %s WAL bytes/txn; '
-              'events %s: %s%s',
+SELECT format('  %s TPS (%s transactions, %s in pgbench_history, %s changing), latency %s ms, %s WAL bytes/txn, '
+              'server CPU %s µs/txn; events %s: %s%s',
               round(tps::numeric), transactions, history, changing, round(latency_ms::numeric, 2),
-              round((wal_bytes / transactions)::numeric),
+              round((wal_bytes / transactions)::numeric), round((server_cpu_s * 1000000 / transactions)::numeric),
               events, CASE WHEN ok THEN 'ok' ELSE 'WRONG' END,
               CASE WHEN NOT ok THEN format(' (%s transactions with events, %s not with 3 events of 3 tables, '
                                            '%s doubled, %s (row, delta) differing from pgbench_history)',
                                            event_transactions, bad_transactions, duplicates, differing) ELSE '' END)
-       || CASE WHEN variant = 'wal'
+       || CASE WHEN variant LIKE 'wal%'
                THEN format(E'\n  lag commit-to-visible p50 %s ms, p99 %s ms, max %s ms (statement-to-visible p99 %s, max %s; %s events); '
                            'at the end %s bytes pending, applied %s ms later; worker CPU %s s (%s%% of the run)',
                            round(lag_p50_ms::numeric), round(lag_p99_ms::numeric), round(lag_max_ms::numeric),
@@ -382,7 +395,7 @@ FROM sustained_result WHERE mode = :'mode' AND variant = :'variant' AND round = 
 \g (format=unaligned tuples_only=on)
 DROP TABLE e, h, c, l;
 SQL
-    if [[ $v == wal ]]; then
+    if [[ $v == wal* ]]; then
         untrack_pgbench
         set_worker off
     elif [[ $v == trigger ]]; then
@@ -415,6 +428,13 @@ part_sustained() {
         for (( round = 1; round <= sustained_rounds; round++ )); do
             if (( round % 2 == 1 )); then order=(untracked trigger wal); else order=(wal trigger untracked); fi
             for v in "${order[@]}"; do sustained_run "$mode" "$v" "$round"; done
+            # CPU-bound, the applier may fall behind the writers: WAL capture
+            # again, paced at the trigger variant's TPS of this round (does
+            # the applier keep up at the throughput trigger capture has?)
+            if [[ $mode == cpu ]]; then
+                sustained_run "$mode" wal-paced "$round" \
+                    "$(q1 "SELECT round(tps) FROM sustained_result WHERE mode = 'cpu' AND variant = 'trigger' AND round = $round")"
+            fi
         done
         echo
         echo "== sustained, $mode: results (means over rounds; ratios of TPS)"
@@ -422,33 +442,50 @@ part_sustained() {
 \pset footer off
 WITH s AS (SELECT variant, avg(tps) AS tps, bool_and(ok) AS ok, max(lag_p99_ms) AS p99, max(lag_max_ms) AS mx,
                   max(stmt_lag_p99_ms) AS sp99, max(stmt_lag_max_ms) AS smx, sum(events) AS events,
-                  sum(wal_bytes) / sum(transactions) AS wal_per_txn, avg(worker_cpu_s) AS cpu
+                  sum(wal_bytes) / sum(transactions) AS wal_per_txn, avg(worker_cpu_s) AS cpu,
+                  sum(server_cpu_s) / sum(transactions) AS cpu_per_txn, max(pending_at_end) AS pending
            FROM sustained_result GROUP BY variant)
 SELECT s.variant, round(s.tps::numeric) AS tps,
        round((s.tps / u.tps)::numeric, 3) AS "/untracked",
        round((s.tps / t.tps)::numeric, 3) AS "/trigger",
+       round((s.cpu_per_txn * 1000000)::numeric) AS "CPU µs/txn",
+       round((s.cpu_per_txn / u.cpu_per_txn)::numeric, 3) AS "CPU/untracked",
        round(s.wal_per_txn::numeric) AS "WAL B/txn",
        s.events, CASE WHEN s.ok THEN 'ok' ELSE 'WRONG' END AS "exactly once",
        round(s.p99::numeric) AS "lag p99 ms", round(s.mx::numeric) AS "lag max ms",
        round(s.sp99::numeric) AS "stmt lag p99 ms", round(s.smx::numeric) AS "stmt lag max ms",
-       round(s.cpu::numeric, 1) AS "worker CPU s"
+       round(s.cpu::numeric, 1) AS "worker CPU s", s.pending AS "pending at end, bytes"
 FROM s, s u, s t WHERE u.variant = 'untracked' AND t.variant = 'trigger'
-ORDER BY array_position(ARRAY['untracked', 'trigger', 'wal'], s.variant);
+ORDER BY array_position(ARRAY['untracked', 'trigger', 'wal', 'wal-paced'], s.variant);
+\echo CPU µs/txn: the CPU time all the processes of the server spent on the run (the backlog applied after it
+\echo included) / transactions: the cost of a variant whatever else ran on the machine. Lag: see the header.
 SQL
         q -v mode="$mode" <<'SQL'
 \pset footer off
-WITH s AS (SELECT variant, avg(tps) AS tps, bool_and(ok) AS ok, max(lag_p99_ms) AS p99
+WITH s AS (SELECT variant, avg(tps) AS tps, bool_and(ok) AS ok, max(lag_p99_ms) AS p99, max(lag_max_ms) AS mx,
+                  sum(server_cpu_s) / sum(transactions) AS cpu, avg(rate) AS rate
            FROM sustained_result GROUP BY variant),
      g AS (SELECT (SELECT tps FROM s WHERE variant = 'wal') AS w, (SELECT tps FROM s WHERE variant = 'untracked') AS u,
                   (SELECT tps FROM s WHERE variant = 'trigger') AS t, (SELECT p99 FROM s WHERE variant = 'wal') AS p99,
+                  (SELECT mx FROM s WHERE variant = 'wal') AS mx,
+                  (SELECT cpu FROM s WHERE variant = 'wal') / (SELECT cpu FROM s WHERE variant = 'untracked') AS wcu,
+                  (SELECT cpu FROM s WHERE variant = 'wal') / (SELECT cpu FROM s WHERE variant = 'trigger') AS wct,
+                  (SELECT tps FROM s WHERE variant = 'wal-paced') AS pw, (SELECT rate FROM s WHERE variant = 'wal-paced') AS pr,
+                  (SELECT p99 FROM s WHERE variant = 'wal-paced') AS pp99, (SELECT mx FROM s WHERE variant = 'wal-paced') AS pmx,
                   (SELECT bool_and(ok) FROM s) AS ok)
 SELECT goal, verdict FROM g, LATERAL (VALUES
-    ('wal TPS >= 0.90 of untracked: ' || round((w / u)::numeric, 3),
+    ('wal TPS >= 0.90 of untracked: ' || round((w / u)::numeric, 3) || ' (CPU per transaction: '
+     || round(wcu::numeric, 2) || 'x untracked)',
      CASE WHEN :'mode' <> 'durable' THEN '(durable goal)' WHEN w / u >= 0.9 THEN 'met' ELSE 'MISSED' END),
-    ('wal TPS >= trigger TPS: ' || round((w / t)::numeric, 3),
-     CASE WHEN :'mode' <> 'cpu' THEN '(CPU-bound goal)' WHEN w >= t THEN 'met' ELSE 'MISSED' END),
-    ('lag p99 < 1 s: ' || round(p99::numeric) || ' ms',
+    ('lag p99 < 1 s: ' || round(p99::numeric) || ' ms (max ' || round(mx::numeric) || ' ms)',
      CASE WHEN :'mode' <> 'durable' THEN '(durable goal; reported)' WHEN p99 < 1000 THEN 'met' ELSE 'MISSED' END),
+    ('wal TPS >= trigger TPS: ' || round((w / t)::numeric, 3) || ' (CPU per transaction: '
+     || round(wct::numeric, 2) || 'x trigger)',
+     CASE WHEN :'mode' <> 'cpu' THEN '(CPU-bound goal)' WHEN w >= t THEN 'met, applier behind (see lag)' ELSE 'MISSED' END),
+    ('applier keeping up at the trigger TPS (' || round(pr::numeric) || ', wal-paced): ' || round(pw::numeric)
+     || ' TPS, lag p99 ' || round(pp99::numeric) || ' ms, max ' || round(pmx::numeric) || ' ms',
+     CASE WHEN :'mode' <> 'cpu' THEN '(CPU-bound goal)' WHEN pw >= 0.98 * pr AND pp99 < 1000 THEN 'met'
+          ELSE 'MISSED' END),
     ('every event exactly once', CASE WHEN ok THEN 'met' ELSE 'MISSED' END)) AS v(goal, verdict);
 SQL
         cluster_stop sustained
@@ -487,7 +524,7 @@ SELECT i, i, (i * 7) % 1000, i % 13,
 FROM generate_series(1, :rows) AS i;
 SELECT eventlog_track('drain_src', exclude_columns => '{updated_at}', capture => 'wal') \g /dev/null
 CREATE TABLE drain_result (round int, kind text, how text, events bigint, ms float8, wal_bytes float8,
-                           event_bytes float8);
+                           event_bytes float8, cpu_s float8);
 VACUUM ANALYZE;
 SQL
     q -c "ALTER SYSTEM SET eventlog.capture_worker = off" -c "SELECT pg_reload_conf()" >/dev/null
@@ -507,11 +544,12 @@ EOF
         FROM drain_src"
     # measure ROUND KIND HOW: one measurement, recorded in drain_result.
     measure() {
-        local round=$1 kind=$2 how=$3 lsn before events=0 ms=0 t0 t1 i applied
+        local round=$1 kind=$2 how=$3 lsn before events=0 ms=0 t0 t1 i applied cpu0 cpu1
         q -c "VACUUM drain_src" -c "VACUUM eventlog" -c "CHECKPOINT"
         before=$(q1 "SELECT coalesce(max(id), 0) FROM eventlog")
         if [[ $kind == floor ]]; then
             lsn=$(q1 "SELECT pg_current_wal_insert_lsn()")
+            cpu0=$(server_cpu_ticks "$PGHOST/data")
             for (( i = 0; i < drain_statements; i++ )); do
                 ms=$(awk "BEGIN { print $ms + $(ms "$floor_sql") }")
             done
@@ -527,6 +565,7 @@ EOF
             fi
             q -c "CHECKPOINT"
             lsn=$(q1 "SELECT pg_current_wal_insert_lsn()")
+            cpu0=$(server_cpu_ticks "$PGHOST/data")
             if [[ $how == session ]]; then
                 ms=$(ms "SELECT eventlog_capture_apply()")
             else
@@ -539,16 +578,21 @@ EOF
                 t1=$(now_ms)
                 [[ $applied == t ]] || { echo "capture_bench: the worker did not apply the backlog" >&2; exit 1; }
                 ms=$(( t1 - t0 ))
-                set_worker off
             fi
         fi
+        # (the worker's CPU time included: it is the server's)
+        cpu1=$(server_cpu_ticks "$PGHOST/data")
+        [[ $how == worker ]] && set_worker off
         q -c "INSERT INTO drain_result VALUES ($round, '$kind', '$how', $events, $ms,
                   pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '$lsn'),
-                  (SELECT avg(pg_column_size(e.*)) FROM eventlog e WHERE id > $before AND id <= $before + 10000))"
+                  (SELECT avg(pg_column_size(e.*)) FROM eventlog e WHERE id > $before AND id <= $before + 10000),
+                  $(awk "BEGIN { print ($cpu1 - $cpu0) / $ticks_per_second }"))"
         local found
         found=$(q1 "SELECT count(*) FROM eventlog WHERE id > $before")
-        printf '  round %d %-6s %-8s %8d events in %8.0f ms: %7.0f events/s%s\n' "$round" "$kind" "$how" "$events" "$ms" \
-            "$(awk "BEGIN { print $events * 1000 / $ms }")" "$([[ $found == "$events" ]] || echo "  WRONG: $found events in the log")"
+        printf '  round %d %-6s %-8s %8d events in %8.0f ms: %7.0f events/s, %7.0f events/CPU-s%s\n' \
+            "$round" "$kind" "$how" "$events" "$ms" "$(awk "BEGIN { print $events * 1000 / $ms }")" \
+            "$(awk "BEGIN { print $events * $ticks_per_second / ($cpu1 - $cpu0 + 0.001) }")" \
+            "$([[ $found == "$events" ]] || echo "  WRONG: $found events in the log")"
         [[ $found == "$events" ]] || q -c "UPDATE drain_result SET events = -events WHERE round = $round AND kind = '$kind' AND how = '$how'"
     }
     for (( round = 1; round <= drain_rounds; round++ )); do
@@ -566,6 +610,7 @@ EOF
 \pset footer off
 WITH s AS (SELECT kind, how, sum(events) AS events, sum(ms) AS ms, sum(events) * 1000 / sum(ms) AS rate,
                   min(events * 1000 / ms) AS lo, max(events * 1000 / ms) AS hi,
+                  sum(events) / sum(cpu_s) AS cpu_rate,
                   sum(wal_bytes) / sum(events) AS wal_per_event, avg(event_bytes) AS event_bytes,
                   bool_and(events > 0) AS ok
            FROM drain_result GROUP BY kind, how)
@@ -573,6 +618,7 @@ SELECT s.kind, s.how, s.events, round(s.rate::numeric) AS "events/s",
        round(s.lo::numeric) AS lowest, round(s.hi::numeric) AS highest,
        round((s.rate / f.rate)::numeric, 3) AS "/floor",
        CASE WHEN s.kind = 'floor' THEN '' WHEN s.rate / f.rate >= 0.8 THEN 'met' ELSE 'MISSED' END AS "goal >= 0.8",
+       round(s.cpu_rate::numeric) AS "events/CPU-s", round((s.cpu_rate / f.cpu_rate)::numeric, 3) AS "/floor (CPU)",
        round(s.wal_per_event::numeric) AS "WAL B/event", round(s.event_bytes::numeric) AS "B/event (row)",
        CASE WHEN s.ok THEN 'ok' ELSE 'WRONG' END AS events_check
 FROM s, s f WHERE f.kind = 'floor'

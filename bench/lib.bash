@@ -57,3 +57,7 @@ WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'wal_level', '
 ORDER BY name;
 SQL
 }
+
+# server_cpu_ticks (bench/cpu.bash)
+# shellcheck source=bench/cpu.bash
+source "$(dirname "${BASH_SOURCE[0]}")/cpu.bash"

@@ -184,6 +184,16 @@ WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'wal_level', '
 ORDER BY name;
 SQL
 fi
+# The servers' CPU time over each run (bench/lib.bash: server_cpu_ticks),
+# when /proc shows it: what a variant costs whatever else the machine does.
+data_dir=$(q1 "SHOW data_directory")
+replica_data_dir=$(runs replica && qr1 "SHOW data_directory" || true)
+ticks_per_second=$(getconf CLK_TCK)
+# cpu_ticks VARIANT: server_cpu_ticks of the variant's server ('' when unknown)
+cpu_ticks() { server_cpu_ticks "$([[ $1 == replica ]] && echo "$replica_data_dir" || echo "$data_dir")"; }
+# cpu_us TICKS_BEFORE TICKS_AFTER N: CPU microseconds per change, or NULL
+cpu_us() { [[ -n $1 && -n $2 ]] && calc "($2 - $1) * 1000000 / $ticks_per_second / $3" || echo NULL; }
+
 # The capture worker applies the wal variant's changes as they commit, or
 # (paused or absent) the script applies them after each run.
 wal_worker=absent
@@ -355,7 +365,9 @@ CREATE TABLE bench_result (
     expected bigint,   -- events it should have recorded
     changes  bigint,   -- row changes of the run (pgbench: transactions)
     apply_ms float8,   -- wal: applying the run's backlog after it (eventlog_capture_wait(NULL))
-    apply_wal_bytes float8); -- wal: WAL written by applying it
+    apply_wal_bytes float8, -- wal: WAL written by applying it
+    cpu_ticks float8,  -- CPU time the variant's server spent on the run (clock ticks; NULL: unknown)
+    apply_cpu_ticks float8); -- wal: the same for applying the backlog
 VACUUM ANALYZE;
 SQL
 
@@ -430,9 +442,10 @@ calc() { awk "BEGIN { print $1 }"; }
 
 # apply_backlog: applies what the wal variant's run left pending (in this
 # session when no capture worker runs, else waiting for the worker), timed;
-# prints "MS WAL_BYTES".
+# prints "MS WAL_BYTES CPU_TICKS".
 apply_backlog() {
-    local lsn out ms
+    local lsn out ms cpu0
+    cpu0=$(cpu_ticks wal)
     lsn=$(q1 "SELECT pg_current_wal_insert_lsn()")
     out=$(q -A -t -c '\timing on' -c "SELECT eventlog_capture_wait(NULL)")
     ms=$(sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' <<<"$out")
@@ -441,13 +454,16 @@ apply_backlog() {
         echo "track_bench: the wal variant's backlog was not applied" >&2
         exit 1
     fi
-    echo "$ms $(q1 "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '$lsn')")"
+    local wal_bytes cpu1
+    wal_bytes=$(q1 "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '$lsn')")
+    cpu1=$(cpu_ticks wal)
+    echo "$ms $wal_bytes $([[ -n $cpu0 && -n $cpu1 ]] && echo $(( cpu1 - cpu0 )) || echo NULL)"
 }
 
 # pgbench_run TEST SCRIPT_PREFIX VARIANT ROUND
 pgbench_run() {
     local test=$1 prefix=$2 v=$3 round=$4 out tps txns before events expected table=bench_$3 lsn wal_bytes
-    local apply_ms=NULL apply_wal=NULL applied='' server=()
+    local apply_ms=NULL apply_wal=NULL apply_ticks=NULL applied='' server=() cpu0 cpu1
     [[ $v == floor* || $v == replica ]] && table=bench_untracked
     [[ $v == replica ]] && server=(-h "$replica_host" -p "$replica_port")
     if [[ $v == replica ]]; then
@@ -457,11 +473,13 @@ pgbench_run() {
     fi
     before=$(max_event_id)
     lsn=$(qv1 "$v" "SELECT pg_current_wal_insert_lsn()")
+    cpu0=$(cpu_ticks "$v")
     out=$(pgbench "${server[@]}" -n -c "$clients" -j "$clients" -T "$run_seconds" -f "$work/${prefix}_$v.sql" "$db" 2>&1) || {
         echo "$out" >&2
         echo "track_bench: pgbench failed" >&2
         exit 1
     }
+    cpu1=$(cpu_ticks "$v")
     wal_bytes=$(qv1 "$v" "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '$lsn')")
     tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' <<<"$out")
     txns=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' <<<"$out")
@@ -471,16 +489,20 @@ pgbench_run() {
         exit 1
     fi
     if [[ $v == wal ]]; then
-        read -r apply_ms apply_wal < <(apply_backlog)
+        read -r apply_ms apply_wal apply_ticks < <(apply_backlog)
         applied=$(printf '  applied in %.0f ms (%.0f events/s)' "$apply_ms" "$(calc "$txns * 1000 / $apply_ms")")
     fi
+    local cpu
+    cpu=$(cpu_us "$cpu0" "$cpu1" "$txns")
     events=$(events_since "$before")
     expected=$([[ $v == untracked || $v == replica ]] && echo 0 || echo "$txns")
-    printf '  %-13s round %d: %10.1f TPS  %7d transactions  %7d events  latency %s  %5.0f WAL bytes/txn%s\n' \
+    printf '  %-13s round %d: %10.1f TPS  %7d transactions  %7d events  latency %s  %5.0f WAL bytes/txn  %s µs CPU/txn%s\n' \
         "$v" "$round" "$tps" "$txns" "$events" \
-        "$(sed -n 's/^latency average = //p' <<<"$out")" "$(calc "$wal_bytes / $txns")" "$applied"
-    q -c "INSERT INTO bench_result (test, variant, round, value, events, expected, wal_bytes, changes, apply_ms, apply_wal_bytes)
-          VALUES ('$test', '$v', $round, $tps, $events, $expected, $wal_bytes, $txns, $apply_ms, $apply_wal)"
+        "$(sed -n 's/^latency average = //p' <<<"$out")" "$(calc "$wal_bytes / $txns")" "$cpu" "$applied"
+    q -c "INSERT INTO bench_result (test, variant, round, value, events, expected, wal_bytes, changes, apply_ms, apply_wal_bytes,
+                                    cpu_ticks, apply_cpu_ticks)
+          VALUES ('$test', '$v', $round, $tps, $events, $expected, $wal_bytes, $txns, $apply_ms, $apply_wal,
+                  $([[ -n $cpu0 && -n $cpu1 ]] && echo $(( cpu1 - cpu0 )) || echo NULL), $apply_ticks)"
 }
 
 # pgbench_test TEST SCRIPT_PREFIX VARIANT...: the rounds alternate the
@@ -535,22 +557,25 @@ all_rows_run() {
     fi
     before=$(max_event_id)
     lsn=$(qv1 "$v" "SELECT pg_current_wal_insert_lsn()")
+    local wal_bytes cpu0 cpu1 ticks=NULL
+    cpu0=$(cpu_ticks "$v")
     out=$(qv "$v" -A -t -c '\timing on' -c "EXPLAIN (ANALYZE, WAL, FORMAT JSON) $sql")
-    local wal_bytes
+    cpu1=$(cpu_ticks "$v")
+    [[ -n $cpu0 && -n $cpu1 ]] && ticks=$(( cpu1 - cpu0 ))
     wal_bytes=$(qv1 "$v" "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '$lsn')")
     client_ms=$(sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' <<<"$out")
     plan=$(sed '/^Time: /d' <<<"$out")
-    local apply_ms=NULL apply_wal=NULL
-    [[ $v == wal ]] && read -r apply_ms apply_wal < <(apply_backlog)
+    local apply_ms=NULL apply_wal=NULL apply_ticks=NULL
+    [[ $v == wal ]] && read -r apply_ms apply_wal apply_ticks < <(apply_backlog)
     events=$(events_since "$before")
     expected=$([[ $v == untracked || $v == replica ]] && echo 0 || echo "$rows")
     q -v plan="$plan" <<SQL
 INSERT INTO bench_result (test, variant, round, value, client_ms, wal_bytes, trigger_ms, events, expected, changes,
-                          apply_ms, apply_wal_bytes)
+                          apply_ms, apply_wal_bytes, cpu_ticks, apply_cpu_ticks)
 SELECT 'c', '$v', $round,
        (p -> 0 ->> 'Execution Time')::float8, $client_ms, $wal_bytes,
        (SELECT sum((t ->> 'Time')::float8) FROM json_array_elements(p -> 0 -> 'Triggers') AS t),
-       $events, $expected, $rows, $apply_ms, $apply_wal
+       $events, $expected, $rows, $apply_ms, $apply_wal, $ticks, $apply_ticks
 FROM (SELECT :'plan'::json AS p) AS e;
 SELECT format('  %-13s round %s: %9s ms server (triggers %s ms), %9s ms with commit, %6s MB WAL, %s events%s',
               variant, round, round(value::numeric, 1), coalesce(round(trigger_ms::numeric, 1), 0),
@@ -579,7 +604,7 @@ elapsed=$(( $(date +%s) - started_at ))
 echo
 echo "== results ($rows rows; (a), (b): mean TPS of $rounds x ${run_seconds}s pgbench runs," \
      "$clients clients; (c): median of $repeats, EXPLAIN ANALYZE Execution Time)"
-q <<'SQL'
+q -v ticks="$ticks_per_second" <<'SQL'
 \pset footer off
 CREATE TEMP VIEW s AS
 SELECT test, variant,
@@ -628,6 +653,8 @@ FROM w ORDER BY test;
 \echo WAL bytes per change: the WAL of the run (server insert position before and after) / row changes;
 \echo for wal, the WAL of the writers, and apart the WAL of the applier (applying the backlog after the
 \echo run, timed: applied events/s; with a running capture worker the two are not separable).
+\echo CPU µs/change: the CPU time the server (all its processes) spent on the run / row changes
+\echo (applier: on applying the backlog); robust to other load on the machine, unlike TPS.
 SELECT CASE r.test WHEN 'a' THEN '(a) 1-row UPDATE, TPS'
                    WHEN 'b' THEN '(b) 1-row INSERT, TPS'
                    ELSE '(c) UPDATE all rows, ms' END AS test,
@@ -638,6 +665,8 @@ SELECT CASE r.test WHEN 'a' THEN '(a) 1-row UPDATE, TPS'
        round((sum(r.wal_bytes) / sum(r.changes))::numeric) AS "WAL B/change",
        round((sum(r.apply_wal_bytes) / sum(r.changes))::numeric) AS "applier WAL B/change",
        round((sum(r.events) * 1000 / sum(r.apply_ms))::numeric) AS "applied events/s",
+       round((sum(r.cpu_ticks) * 1000000 / :ticks / sum(r.changes))::numeric, 1) AS "CPU µs/change",
+       round((sum(r.apply_cpu_ticks) * 1000000 / :ticks / sum(r.changes))::numeric, 1) AS "applier CPU µs/change",
        CASE WHEN bool_and(r.events = r.expected) THEN 'ok' ELSE 'WRONG' END AS events
 FROM bench_result r
 JOIN s ON s.test = r.test AND s.variant = r.variant
