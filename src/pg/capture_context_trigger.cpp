@@ -40,7 +40,7 @@ Datum capture_context(FunctionCallInfo fcinfo) {
     CaptureContext context;
     current_capture_context(&context);
     emit_capture_context(&context);
-    return PointerGetDatum(nullptr);
+    return (Datum) 0;
 }
 
 }  // namespace

@@ -27,6 +27,10 @@ bool session_origin_set = false;
 bool applied_in_transaction = false;
 /// Drop the capture slot and origin when this transaction commits.
 bool stop_at_commit = false;
+/// This transaction made the capture slot: a slot is not transactional, so
+/// it goes again when the transaction aborts (the origin, a catalog row,
+/// goes by itself).
+bool slot_made_in_transaction = false;
 bool callback_registered = false;
 
 void run_sql_as_superuser(const char* sql, int nargs, Oid* types, Datum* values) {
@@ -63,9 +67,16 @@ void end_of_transaction(XactEvent event, void*) {
         stop_at_commit = false;
         drop_capture(MyDatabaseId);
     }
+    if ((event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) && slot_made_in_transaction) {
+        char name[NAMEDATALEN];
+        capture_slot_name(MyDatabaseId, name);
+        if (SearchNamedReplicationSlot(name, true) != nullptr && MyReplicationSlot == nullptr)
+            ReplicationSlotDrop(name, true);
+    }
     if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_COMMIT ||
         event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PREPARE) {
         stop_at_commit = false;
+        slot_made_in_transaction = false;
         applied_in_transaction = false;
         if (session_origin_set) {
             session_origin_set = false;
@@ -238,6 +249,8 @@ Datum capture_start(FunctionCallInfo fcinfo) {
                              quote_qualified_identifier(get_namespace_name(get_rel_namespace(target)),
                                                         get_rel_name(target)))));
         allow_eventlog_plugin(true);
+        register_callback();
+        slot_made_in_transaction = true;
         run_sql_as_superuser(kSlotsCanFailover
                                  ? "SELECT pg_catalog.pg_create_logical_replication_slot($1::pg_catalog.name, "
                                    "'eventlog', failover => true)"

@@ -284,9 +284,9 @@ void worker_loop() {
         ReplicationSlot* s = SearchNamedReplicationSlot(me.slot, true);
         if (s == nullptr) proc_exit(0);
         SpinLockAcquire(&s->mutex);
-        int active = s->active_pid;
+        bool active = slot_in_use(s);
         SpinLockRelease(&s->mutex);
-        if (active == 0) break;
+        if (!active) break;
         (void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 100, PG_WAIT_EXTENSION);
         ResetLatch(MyLatch);
         CHECK_FOR_INTERRUPTS();
@@ -404,7 +404,7 @@ bool capture_worker_error(Oid database, char* out, Size size, TimestampTz* at) {
     WorkerState* w = entry_for(database, false);
     bool found = w != nullptr && w->error[0] != '\0';
     if (found) {
-        strlcpy(out, w->error, size);
+        snprintf(out, size, "%s", w->error);
         *at = w->error_at;
     }
     SpinLockRelease(&shared->mutex);
@@ -491,7 +491,7 @@ void eventlog_capture_worker_main(Datum argument) {
             SpinLockAcquire(&shared->mutex);
             WorkerState* state = entry_for(me.database, true);
             if (state != nullptr) {
-                strlcpy(state->error, message, sizeof(state->error));
+                snprintf(state->error, sizeof(state->error), "%s", message);
                 state->error_at = GetCurrentTimestamp();
             }
             SpinLockRelease(&shared->mutex);

@@ -164,7 +164,7 @@ void fill_common(DecoderState* s, ReorderBufferTXN* txn, const TableTracking* t,
         c->transaction_id = s->context.transaction_id;
     } else {
         c->db_user = "(unknown)";
-        c->timestamp = txn->xact_time.commit_time;
+        c->timestamp = decoded_commit_time(txn);
         c->transaction_id = full_xid(txn->xid);
     }
 }
@@ -453,7 +453,7 @@ bool on_filter_by_origin(LogicalDecodingContext* ctx, OriginId origin) {
 
 void on_commit(LogicalDecodingContext* ctx, ReorderBufferTXN* txn) {
     flush_pending(ctx, txn);
-    CapturedEnd end = {txn->end_lsn, txn->xact_time.commit_time};
+    CapturedEnd end = {txn->end_lsn, decoded_commit_time(txn)};
     pg_call([&] {
         OutputPluginPrepareWrite(ctx, true);
         put_captured_end(ctx->out, &end);
