@@ -152,8 +152,7 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 sleep 0.3
-PGHOST=$dir su postgres -c "$(pg_config --bindir)/pg_ctl -D $dir/data -m immediate stop" >/dev/null 2>&1 ||
-    runuser -u postgres -- "$(pg_config --bindir)/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1
+"$root/scripts/pg-cluster" stop "$dir" immediate
 start "$preload"
 wait_ready
 check "after an immediate stop the backlog is applied" "t" "$(wait_capture)"
