@@ -106,9 +106,10 @@ void add_to_group(Group* g, const CapturedEvent* event) {
         g->common.tool = event->common.tool ? pstrdup(event->common.tool) : nullptr;
         g->common.action = event->common.action ? pstrdup(event->common.action) : nullptr;
         g->common.db_user = pstrdup(event->common.db_user);
-        g->common.template_message = event->common.template_message
-                                         ? DatumGetTextP(datumCopy(PointerGetDatum(event->common.template_message), false, -1))
-                                         : nullptr;
+        g->common.template_message =
+            event->common.template_message
+                ? DatumGetTextP(datumCopy(PointerGetDatum(event->common.template_message), false, -1))
+                : nullptr;
         g->common.values_json = event->common.values_json
                                     ? DatumGetJsonbP(datumCopy(PointerGetDatum(event->common.values_json), false, -1))
                                     : nullptr;
@@ -151,7 +152,8 @@ void record_failure(Oid ns, const CapturedFailure* f) {
     SavedUser saved = become_table_owner(table);
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "eventlog: SPI_connect failed");
     int rc = SPI_execute_with_args(sql, 7, types, values, nulls, false, 0);
-    if (rc != SPI_OK_INSERT) elog(ERROR, "eventlog: recording a capture failure failed: %s", SPI_result_code_string(rc));
+    if (rc != SPI_OK_INSERT)
+        elog(ERROR, "eventlog: recording a capture failure failed: %s", SPI_result_code_string(rc));
     SPI_finish();
     restore_user(saved);
 }
@@ -168,8 +170,8 @@ void record_failed_events(Oid ns, const Group* g, int sqlstate, const char* erro
     const EventCommon* c = &g->common;
     int dims[1] = {g->n};
     int lbs[1] = {1};
-    Oid types[16] = {LSNOID,  XID8OID, OIDOID,  TEXTOID,  TEXTOID,      TEXTOID,      TEXTOID,       TIMESTAMPTZOID,
-                     TEXTOID, TEXTOID, TEXTOID, TEXTOID,  JSONBOID,     TEXTARRAYOID, TEXTARRAYOID, JSONBARRAYOID};
+    Oid types[16] = {LSNOID,  XID8OID, OIDOID,  TEXTOID, TEXTOID,  TEXTOID,      TEXTOID,      TIMESTAMPTZOID,
+                     TEXTOID, TEXTOID, TEXTOID, TEXTOID, JSONBOID, TEXTARRAYOID, TEXTARRAYOID, JSONBARRAYOID};
     Datum values[16];
     char nulls[16];
     for (int i = 0; i < 16; i++) nulls[i] = ' ';
@@ -261,8 +263,7 @@ void apply_records(Oid ns, CaptureBuffer* buffer, Mode mode, CaptureProgress* pr
             }
             case static_cast<char>(CapturedKind::Failure): {
                 CapturedFailure failure;
-                if (!get_captured_failure(data, size, &failure))
-                    elog(ERROR, "eventlog: a malformed captured failure");
+                if (!get_captured_failure(data, size, &failure)) elog(ERROR, "eventlog: a malformed captured failure");
                 flush_group(ns, &g, progress, mode);
                 record_failure(ns, &failure);
                 progress->failures++;
@@ -372,7 +373,8 @@ LogicalDecodingContext* capture_decoding_start(XLogRecPtr start, const XLogReade
                                                CaptureBuffer* buffer, OriginId skip_origin) {
     List* options = NIL;
     if (skip_origin != kInvalidOriginId)
-        options = list_make1(makeDefElem(pstrdup("skip_origin"), reinterpret_cast<Node*>(makeString(psprintf("%u", skip_origin))), -1));
+        options = list_make1(
+            makeDefElem(pstrdup("skip_origin"), reinterpret_cast<Node*>(makeString(psprintf("%u", skip_origin))), -1));
     LogicalDecodingContext* ctx = CreateDecodingContext(start, options, false, const_cast<XLogReaderRoutine*>(routine),
                                                         prepare_write, collect, nullptr);
     ctx->output_writer_private = buffer;
@@ -386,8 +388,8 @@ void capture_apply_buffer(Oid ns, OriginId origin, CaptureBuffer* buffer, Captur
     *out = CaptureProgress{};
     if (buffer->transactions == 0 && buffer->events == 0) return;
     CaptureProgress* progress = out;
-    bool written = in_subtransaction([&] { apply_records(ns, buffer, Mode::AllAtOnce, progress); },
-                                     [](int, const char*) {});
+    bool written =
+        in_subtransaction([&] { apply_records(ns, buffer, Mode::AllAtOnce, progress); }, [](int, const char*) {});
     if (!written) {
         *out = CaptureProgress{};
         pg_call([&] { apply_records(ns, buffer, Mode::GroupByGroup, progress); });
@@ -410,8 +412,8 @@ Oid eventlog_schema() {
     ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber, F_NAMEEQ, CStringGetDatum("eventlog"));
     SysScanDesc scan = systable_beginscan(catalog, ExtensionNameIndexId, true, nullptr, 1, &key);
     HeapTuple tuple = systable_getnext(scan);
-    Oid schema = HeapTupleIsValid(tuple) ? reinterpret_cast<Form_pg_extension>(GETSTRUCT(tuple))->extnamespace
-                                         : InvalidOid;
+    Oid schema =
+        HeapTupleIsValid(tuple) ? reinterpret_cast<Form_pg_extension>(GETSTRUCT(tuple))->extnamespace : InvalidOid;
     systable_endscan(scan);
     table_close(catalog, AccessShareLock);
     return schema;

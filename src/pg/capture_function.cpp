@@ -88,8 +88,7 @@ void end_of_transaction(XactEvent event, void*) {
 
 void register_callback() {
     if (callback_registered) return;
-    RegisterXactCallback(
-        [](XactEvent event, void* arg) { guarded([&] { end_of_transaction(event, arg); }); }, nullptr);
+    RegisterXactCallback([](XactEvent event, void* arg) { guarded([&] { end_of_transaction(event, arg); }); }, nullptr);
     callback_registered = true;
 }
 
@@ -212,7 +211,8 @@ Datum capture_wait(FunctionCallInfo fcinfo) {
     int64 timeout_ms = -1;
     if (timeout != nullptr) {
         double seconds = pg_call([&] {
-            return DatumGetFloat8(DirectFunctionCall2(interval_part, CStringGetTextDatum("epoch"), IntervalPGetDatum(timeout)));
+            return DatumGetFloat8(
+                DirectFunctionCall2(interval_part, CStringGetTextDatum("epoch"), IntervalPGetDatum(timeout)));
         });
         timeout_ms = seconds <= 0 ? 0 : static_cast<int64>(seconds * 1000);
     }

@@ -305,8 +305,8 @@ void worker_loop() {
     routine.segment_close = wal_segment_close;
     me.ctx = capture_decoding_start(start, &routine, me.buffer, me.origin);
     XLogRecPtr from = start > MyReplicationSlot->data.confirmed_flush ? start : MyReplicationSlot->data.confirmed_flush;
-    elog(LOG, "eventlog: capture worker started for database %u at %X/%X", me.database,
-         static_cast<uint32>(from >> 32), static_cast<uint32>(from));
+    elog(LOG, "eventlog: capture worker started for database %u at %X/%X", me.database, static_cast<uint32>(from >> 32),
+         static_cast<uint32>(from));
 
     for (;;) {
         char* error = nullptr;

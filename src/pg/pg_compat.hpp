@@ -106,7 +106,6 @@ using SysCacheId = SysCacheIdentifier;
 using SysCacheId = int;
 #endif
 
-
 // ---------------------------------------------------------------------------
 // WAL capture: logical decoding, slots and replication origins.
 // ---------------------------------------------------------------------------

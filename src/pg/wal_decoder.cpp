@@ -147,8 +147,7 @@ FullTransactionId full_xid(TransactionId xid) {
 /// What every event of a change shares: the table's tracking, and who made
 /// the change as the transaction's last context message said (commit time
 /// and an unknown role when the trigger sent none).
-void fill_common(DecoderState* s, ReorderBufferTXN* txn, const TableTracking* t, TrackedAction action,
-                 EventCommon* c) {
+void fill_common(DecoderState* s, ReorderBufferTXN* txn, const TableTracking* t, TrackedAction action, EventCommon* c) {
     *c = EventCommon{};
     c->object_type = t->object_type.c_str();
     c->object_table = t->table;
@@ -316,8 +315,8 @@ void on_begin(LogicalDecodingContext* ctx, ReorderBufferTXN*) {
     s->pending = false;
 }
 
-void on_message(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, bool transactional, const char* prefix,
-                Size size, const char* message) {
+void on_message(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, bool transactional, const char* prefix, Size size,
+                const char* message) {
     DecoderState* s = state_of(ctx);
     if (!transactional || std::strcmp(prefix, kCaptureMessagePrefix) != 0) return;
     flush_pending(ctx, txn);
@@ -373,8 +372,8 @@ void on_change(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, Relation rel,
     HeapTuple new_tuple = change_tuple(change->data.tp.newtuple);
     Oid tracked_oid = RelationGetRelid(tracked);
     Oid rel_oid = RelationGetRelid(rel);
-    bool moved = s->pending && action == TrackedAction::Create && tracked != rel &&
-                 s->pending_tracked == tracked_oid && s->pending_partition != rel_oid;
+    bool moved = s->pending && action == TrackedAction::Create && tracked != rel && s->pending_tracked == tracked_oid &&
+                 s->pending_partition != rel_oid;
     if (s->pending && !moved) flush_pending(ctx, txn);
     try {
         if (moved) {
@@ -398,9 +397,8 @@ void on_change(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, Relation rel,
             s->pending_partition = rel_oid;
             s->pending_lsn = change->lsn;
         } else {
-            isolated(ctx, txn, tracked_oid, action, change->lsn, [&] {
-                decode_row_change(ctx, txn, rel, rel, tracked, options, action, old_tuple, new_tuple);
-            });
+            isolated(ctx, txn, tracked_oid, action, change->lsn,
+                     [&] { decode_row_change(ctx, txn, rel, rel, tracked, options, action, old_tuple, new_tuple); });
         }
     } catch (...) {
         if (tracked != rel) pg_call([&] { RelationClose(tracked); });
@@ -479,13 +477,13 @@ static void eventlog_decode_change(LogicalDecodingContext* ctx, ReorderBufferTXN
     eventlog::pg::guarded([&] { eventlog::pg::on_change(ctx, txn, rel, change); });
 }
 
-static void eventlog_decode_truncate(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, int count,
-                                     Relation* relations, ReorderBufferChange* change) {
+static void eventlog_decode_truncate(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, int count, Relation* relations,
+                                     ReorderBufferChange* change) {
     eventlog::pg::guarded([&] { eventlog::pg::on_truncate(ctx, txn, count, relations, change); });
 }
 
-static void eventlog_decode_message(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, XLogRecPtr,
-                                    bool transactional, const char* prefix, Size size, const char* message) {
+static void eventlog_decode_message(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, XLogRecPtr, bool transactional,
+                                    const char* prefix, Size size, const char* message) {
     eventlog::pg::guarded([&] { eventlog::pg::on_message(ctx, txn, transactional, prefix, size, message); });
 }
 
