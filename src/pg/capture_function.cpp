@@ -94,49 +94,64 @@ void register_callback() {
 
 // --- Applying in this transaction ---------------------------------------------
 
-/// Decodes the slot up to the current end of the WAL into `buffer`, from
-/// `start`; returns the position read up to.
-XLogRecPtr decode_pending(const char* slot, XLogRecPtr start, CaptureBuffer* buffer, XLogRecPtr confirm) {
-    XLogRecPtr end_of_wal = GetFlushRecPtr(nullptr);
+/// PostgreSQL-style: decodes the acquired slot from `start` up to
+/// `end_of_wal` into `buffer`, confirms the slot up to what is committed
+/// (`confirm`; all that was read when nothing of it waits to be applied),
+/// releases the slot; returns the position read up to.
+XLogRecPtr decode_slot(XLogRecPtr start, XLogRecPtr end_of_wal, CaptureBuffer* buffer, XLogRecPtr confirm) {
     static XLogReaderRoutine routine = {};
     routine.page_read = read_local_xlog_page;
     routine.segment_open = wal_segment_open;
     routine.segment_close = wal_segment_close;
+    LogicalDecodingContext* ctx = capture_decoding_start(start, &routine, buffer, kInvalidOriginId);
+    InvalidateSystemCaches();
+    while (ctx->reader->EndRecPtr < end_of_wal) {
+        char* error = nullptr;
+        XLogRecord* record = XLogReadRecord(ctx->reader, &error);
+        if (error != nullptr) elog(ERROR, "eventlog: could not read WAL for capture: %s", error);
+        if (record != nullptr) LogicalDecodingProcessRecord(ctx, ctx->reader);
+        CHECK_FOR_INTERRUPTS();
+    }
+    XLogRecPtr read_to = ctx->reader->EndRecPtr;
+    XLogRecPtr to = capture_buffer_events(buffer) == 0 && !applied_in_transaction ? read_to : confirm;
+    if (to != InvalidXLogRecPtr) LogicalConfirmReceivedLocation(to);
+    FreeDecodingContext(ctx);
+    ReplicationSlotRelease();
+    InvalidateSystemCaches();
+    return read_to;
+}
+
+/// Decodes the slot up to the current end of the WAL into `buffer`, from
+/// `start`; returns the position read up to.
+XLogRecPtr decode_pending(const char* slot, XLogRecPtr start, CaptureBuffer* buffer, XLogRecPtr confirm) {
+    XLogRecPtr end_of_wal = GetFlushRecPtr(nullptr);
     pg_call([&] {
         allow_eventlog_plugin(true);
         slot_acquire(slot, true);
     });
-    XLogRecPtr read_to = InvalidXLogRecPtr;
     // Decoding replays each transaction in a subtransaction of this one,
     // and leaves the transaction's resource owner current after it: the
     // statement's own is put back.
     ResourceOwner owner = CurrentResourceOwner;
+    XLogRecPtr read_to = InvalidXLogRecPtr;
     try {
-        pg_call([&] {
-            LogicalDecodingContext* ctx = capture_decoding_start(start, &routine, buffer, kInvalidOriginId);
-            InvalidateSystemCaches();
-            while (ctx->reader->EndRecPtr < end_of_wal) {
-                char* error = nullptr;
-                XLogRecord* record = XLogReadRecord(ctx->reader, &error);
-                if (error != nullptr) elog(ERROR, "eventlog: could not read WAL for capture: %s", error);
-                if (record != nullptr) LogicalDecodingProcessRecord(ctx, ctx->reader);
-                CHECK_FOR_INTERRUPTS();
-            }
-            read_to = ctx->reader->EndRecPtr;
-            // The slot moves only to positions whose events are committed.
-            XLogRecPtr to = capture_buffer_events(buffer) == 0 && !applied_in_transaction ? read_to : confirm;
-            if (to != InvalidXLogRecPtr) LogicalConfirmReceivedLocation(to);
-            FreeDecodingContext(ctx);
-            ReplicationSlotRelease();
-            InvalidateSystemCaches();
-            CurrentResourceOwner = owner;
-        });
+        read_to = pg_call([&] { return decode_slot(start, end_of_wal, buffer, confirm); });
     } catch (...) {
         CurrentResourceOwner = owner;
         pg_call([] { InvalidateSystemCaches(); });
         throw;
     }
+    CurrentResourceOwner = owner;
     return read_to;
+}
+
+/// PostgreSQL-style: one applier at a time, until the end of its
+/// transaction (another one reads the position this one's commit records).
+void lock_applying(Oid schema) {
+    Oid progress = get_relname_relid("eventlog_capture_progress", schema);
+    if (!OidIsValid(progress)) elog(ERROR, "eventlog: table eventlog_capture_progress is missing");
+    LockRelationOid(progress, ExclusiveLock);
+    register_callback();
 }
 
 /// Applies what is pending now; returns the number of events written.
@@ -145,14 +160,7 @@ int64 apply_pending() {
     capture_slot_name(MyDatabaseId, slot);
     Oid schema = pg_call([] { return eventlog_schema(); });
     if (!OidIsValid(schema) || !pg_call([] { return capture_slot_exists(MyDatabaseId); })) return 0;
-    // One applier at a time, until the end of its transaction: another
-    // one reads the position this one's commit records.
-    pg_call([&] {
-        Oid progress = get_relname_relid("eventlog_capture_progress", schema);
-        if (!OidIsValid(progress)) elog(ERROR, "eventlog: table eventlog_capture_progress is missing");
-        LockRelationOid(progress, ExclusiveLock);
-        register_callback();
-    });
+    pg_call([&] { lock_applying(schema); });
     OriginId origin = pg_call([&] { return replorigin_by_name(slot, false); });
     XLogRecPtr committed = pg_call([&] { return replorigin_get_progress(origin, false); });
     XLogRecPtr start = committed;

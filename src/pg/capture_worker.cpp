@@ -439,16 +439,49 @@ void capture_worker_allow(Oid database) {
 
 }  // namespace eventlog::pg
 
+namespace eventlog::pg {
+namespace {
+
+/// This worker's entry no longer names it (the process is exiting).
+void forget_worker() {
+    SpinLockAcquire(&shared->mutex);
+    WorkerState* w = entry_for(me.database, false);
+    if (w != nullptr && w->pid == MyProcPid) w->pid = 0;
+    SpinLockRelease(&shared->mutex);
+}
+
+/// The worker's last error, for eventlog_capture_status.
+void note_error(const char* message) {
+    SpinLockAcquire(&shared->mutex);
+    WorkerState* state = entry_for(me.database, true);
+    if (state != nullptr) {
+        snprintf(state->error, sizeof(state->error), "%s", message);
+        state->error_at = GetCurrentTimestamp();
+    }
+    SpinLockRelease(&shared->mutex);
+}
+
+/// Takes the database's entry for this worker; false when another worker
+/// has it.
+bool claim_entry() {
+    SpinLockAcquire(&shared->mutex);
+    WorkerState* w = entry_for(me.database, true);
+    bool taken = w == nullptr || (w->pid != 0 && w->pid != MyProcPid);
+    if (!taken) {
+        w->pid = MyProcPid;
+        w->events = 0;
+    }
+    SpinLockRelease(&shared->mutex);
+    return !taken;
+}
+
+}  // namespace
+}  // namespace eventlog::pg
+
 extern "C" {
 
 static void eventlog_capture_worker_exit(int, Datum) {
-    eventlog::pg::guarded_callback([] {
-        using namespace eventlog::pg;
-        SpinLockAcquire(&shared->mutex);
-        WorkerState* w = entry_for(me.database, false);
-        if (w != nullptr && w->pid == MyProcPid) w->pid = 0;
-        SpinLockRelease(&shared->mutex);
-    });
+    eventlog::pg::guarded_callback([] { eventlog::pg::forget_worker(); });
 }
 
 PGDLLEXPORT void eventlog_capture_launcher_main(Datum);
@@ -469,15 +502,7 @@ void eventlog_capture_worker_main(Datum argument) {
     BackgroundWorkerUnblockSignals();
     me.database = DatumGetObjectId(argument);
     capture_slot_name(me.database, me.slot);
-    SpinLockAcquire(&shared->mutex);
-    WorkerState* w = entry_for(me.database, true);
-    bool taken = w == nullptr || (w->pid != 0 && w->pid != MyProcPid);
-    if (!taken) {
-        w->pid = MyProcPid;
-        w->events = 0;
-    }
-    SpinLockRelease(&shared->mutex);
-    if (taken) proc_exit(0);
+    if (!claim_entry()) proc_exit(0);
     before_shmem_exit(eventlog_capture_worker_exit, (Datum) 0);
     BackgroundWorkerInitializeConnectionByOid(me.database, InvalidOid, 0);
     pgstat_report_appname("eventlog capture worker");
@@ -488,13 +513,7 @@ void eventlog_capture_worker_main(Datum argument) {
             pg_call([] { worker_loop(); });
         } catch (const PgError& e) {
             const char* message = e.data()->message != nullptr ? e.data()->message : "error";
-            SpinLockAcquire(&shared->mutex);
-            WorkerState* state = entry_for(me.database, true);
-            if (state != nullptr) {
-                snprintf(state->error, sizeof(state->error), "%s", message);
-                state->error_at = GetCurrentTimestamp();
-            }
-            SpinLockRelease(&shared->mutex);
+            note_error(message);
             throw;
         }
     });

@@ -284,25 +284,28 @@ void isolated(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, Oid table, Tra
 
 void flush_pending(LogicalDecodingContext* ctx, ReorderBufferTXN* txn);
 
+/// PostgreSQL-style: the decoder's state and options.
+void start_decoder(LogicalDecodingContext* ctx, OutputPluginOptions* options) {
+    DecoderState* s = static_cast<DecoderState*>(MemoryContextAllocZero(ctx->context, sizeof(DecoderState)));
+    s->change_memory = AllocSetContextCreate(ctx->context, "eventlog decoded change", ALLOCSET_DEFAULT_SIZES);
+    s->txn_memory = AllocSetContextCreate(ctx->context, "eventlog decoded transaction", ALLOCSET_SMALL_SIZES);
+    s->pending_memory = AllocSetContextCreate(ctx->context, "eventlog held-back delete", ALLOCSET_SMALL_SIZES);
+    ctx->output_plugin_private = s;
+    ListCell* cell;
+    foreach (cell, ctx->output_plugin_options) {
+        DefElem* option = lfirst_node(DefElem, cell);
+        if (std::strcmp(option->defname, "skip_origin") == 0)
+            s->skip_origin = static_cast<OriginId>(pg_strtoint32(defGetString(option)));
+        else
+            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                            errmsg("eventlog: unknown decoding option \"%s\"", option->defname)));
+    }
+    options->output_type = OUTPUT_PLUGIN_BINARY_OUTPUT;
+    options->receive_rewrites = false;
+}
+
 void on_startup(LogicalDecodingContext* ctx, OutputPluginOptions* options, bool) {
-    pg_call([&] {
-        DecoderState* s = static_cast<DecoderState*>(MemoryContextAllocZero(ctx->context, sizeof(DecoderState)));
-        s->change_memory = AllocSetContextCreate(ctx->context, "eventlog decoded change", ALLOCSET_DEFAULT_SIZES);
-        s->txn_memory = AllocSetContextCreate(ctx->context, "eventlog decoded transaction", ALLOCSET_SMALL_SIZES);
-        s->pending_memory = AllocSetContextCreate(ctx->context, "eventlog held-back delete", ALLOCSET_SMALL_SIZES);
-        ctx->output_plugin_private = s;
-        ListCell* cell;
-        foreach (cell, ctx->output_plugin_options) {
-            DefElem* option = lfirst_node(DefElem, cell);
-            if (std::strcmp(option->defname, "skip_origin") == 0)
-                s->skip_origin = static_cast<OriginId>(pg_strtoint32(defGetString(option)));
-            else
-                ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                                errmsg("eventlog: unknown decoding option \"%s\"", option->defname)));
-        }
-        options->output_type = OUTPUT_PLUGIN_BINARY_OUTPUT;
-        options->receive_rewrites = false;
-    });
+    pg_call([&] { start_decoder(ctx, options); });
 }
 
 void on_begin(LogicalDecodingContext* ctx, ReorderBufferTXN*) {
