@@ -5,6 +5,7 @@
 #include "pg/capture_records.hpp"
 #include "pg/event_writer.hpp"
 #include "pg/owner_rights.hpp"
+#include "pg/subtransaction.hpp"
 
 namespace eventlog::pg {
 
@@ -296,53 +297,22 @@ void apply_records(Oid ns, CaptureBuffer* buffer, Mode mode, CaptureProgress* pr
 
 namespace {
 
-/// Runs `body` in a subtransaction; true when it committed. On an error the
-/// subtransaction is rolled back and `on_error(sqlstate, message)` runs.
-template <class Body, class OnError>
-bool in_subtransaction(Body&& body, OnError&& on_error) {
-    MemoryContext caller = CurrentMemoryContext;
-    ResourceOwner owner = CurrentResourceOwner;
-    pg_call([] { BeginInternalSubTransaction(nullptr); });
-    int sqlstate = ERRCODE_INTERNAL_ERROR;
-    char* message = nullptr;
-    try {
-        pg_call([&] {
-            MemoryContextSwitchTo(caller);
-            body();
-            ReleaseCurrentSubTransaction();
-            MemoryContextSwitchTo(caller);
-            CurrentResourceOwner = owner;
-        });
-        return true;
-    } catch (const PgError& e) {
-        sqlstate = e.data()->sqlerrcode;
-        const char* text = e.data()->message != nullptr ? e.data()->message : "error";
-        message = pg_call([&] { return MemoryContextStrdup(caller, text); });
-    }
-    pg_call([&] {
-        RollbackAndReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(caller);
-        CurrentResourceOwner = owner;
-    });
-    on_error(sqlstate, message);
-    return false;
-}
-
 void flush_group(Oid ns, Group* g, CaptureProgress* progress, Mode mode) {
     if (mode == Mode::AllAtOnce || !g->open) {
         write_group(ns, g, progress);
         return;
     }
-    in_subtransaction([&] { write_group(ns, g, progress); },
-                      [&](int sqlstate, const char* message) {
-                          pg_call([&] {
-                              record_failed_events(ns, g, sqlstate, message);
-                              progress->failures += g->n;
-                              g->n = 0;
-                              g->open = false;
-                              MemoryContextReset(g->memory);
-                          });
-                      });
+    in_subtransaction(
+        CurrentMemoryContext, [&] { write_group(ns, g, progress); },
+        [&](int sqlstate, const char* message) {
+            pg_call([&] {
+                record_failed_events(ns, g, sqlstate, message);
+                progress->failures += g->n;
+                g->n = 0;
+                g->open = false;
+                MemoryContextReset(g->memory);
+            });
+        });
 }
 
 }  // namespace
@@ -388,8 +358,8 @@ void capture_apply_buffer(Oid ns, OriginId origin, CaptureBuffer* buffer, Captur
     *out = CaptureProgress{};
     if (buffer->transactions == 0 && buffer->events == 0) return;
     CaptureProgress* progress = out;
-    bool written =
-        in_subtransaction([&] { apply_records(ns, buffer, Mode::AllAtOnce, progress); }, [](int, const char*) {});
+    bool written = in_subtransaction(
+        CurrentMemoryContext, [&] { apply_records(ns, buffer, Mode::AllAtOnce, progress); }, [](int, const char*) {});
     if (!written) {
         *out = CaptureProgress{};
         pg_call([&] { apply_records(ns, buffer, Mode::GroupByGroup, progress); });
