@@ -11,7 +11,8 @@
 #    role, actor/actor_id/context settings, prepared transactions, DDL
 #    between changes, a transaction larger than logical_decoding_work_mem,
 #    TRUNCATE, a partitioned table);
-#  * history, revert, seal, counts and purge on WAL-captured events;
+#  * updated from 1.3, a trigger-tracked table moved to WAL capture;
+#  * history, revert, seal and counts on WAL-captured events;
 #  * a change that cannot become an event is recorded in
 #    eventlog_capture_errors and capture goes on (a failing value, a
 #    failing write);
@@ -151,6 +152,21 @@ check "counts are exact for WAL events" "t" \
                           AND (eventlog_page(tool => 'diff', page_size => 1) ->> 'count')::bigint
                               = (SELECT count(*) FROM eventlog WHERE tool = 'diff')
                    FROM eventlog WHERE object_type = 'public.t_wal'")"
+
+# 2b. Updated from 1.3: a table tracked by triggers before the update moves
+# to WAL capture after it, without losing or doubling an event.
+install_released 1.3
+fresh_db walupgrade
+sql walupgrade "CREATE EXTENSION eventlog VERSION '1.3'; CREATE TABLE u (id int PRIMARY KEY, v text);
+                SELECT eventlog_track('u'); INSERT INTO u VALUES (1, 'before')" >/dev/null
+sql walupgrade "ALTER EXTENSION eventlog UPDATE" >/dev/null
+sql walupgrade "SELECT eventlog_track('u', capture => 'wal')" >/dev/null
+sql walupgrade "UPDATE u SET v = 'after' WHERE id = 1; INSERT INTO u VALUES (2, 'new')" >/dev/null
+wait_capture walupgrade >/dev/null
+check "updated from 1.3, then WAL-tracked: every change once" "create 1|update 1|create 2" \
+    "$(sql walupgrade "SELECT string_agg(action || ' ' || object_id, '|' ORDER BY id) FROM eventlog")"
+sql walupgrade "SELECT eventlog_untrack('u')" >/dev/null
+psql -X -q -d postgres -c "DROP DATABASE walupgrade" >/dev/null
 
 # 3. A partitioned table tracked from the WAL: the partitions' changes are
 # its events, with its columns (a partition's own column order differs).
