@@ -29,18 +29,19 @@ Datum capture_context(FunctionCallInfo fcinfo) {
     // them rather than lose their events (a restored dump, a promoted
     // replica: slots are not part of either).
     if (!capture_slot_exists(MyDatabaseId))
-        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-                        errmsg("eventlog: %s is tracked from the WAL, but this database has no capture slot",
-                               RelationGetRelationName(trigger->tg_relation)),
-                        errdetail("Its changes would not become events."),
-                        errhint("Run SELECT eventlog_capture_start('%s'); in a transaction of its own (or track "
-                                "the table with capture => 'trigger').",
-                                quote_qualified_identifier(get_namespace_name(RelationGetNamespace(trigger->tg_relation)),
-                                                           RelationGetRelationName(trigger->tg_relation)))));
+        ereport(ERROR,
+                (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                 errmsg("eventlog: %s is tracked from the WAL, but this database has no capture slot",
+                        RelationGetRelationName(trigger->tg_relation)),
+                 errdetail("Its changes would not become events."),
+                 errhint("Run SELECT eventlog_capture_start('%s'); in a transaction of its own (or track "
+                         "the table with capture => 'trigger').",
+                         quote_qualified_identifier(get_namespace_name(RelationGetNamespace(trigger->tg_relation)),
+                                                    RelationGetRelationName(trigger->tg_relation)))));
     CaptureContext context;
     current_capture_context(&context);
     emit_capture_context(&context);
-    return PointerGetDatum(nullptr);
+    return (Datum) 0;
 }
 
 }  // namespace

@@ -27,6 +27,10 @@ bool session_origin_set = false;
 bool applied_in_transaction = false;
 /// Drop the capture slot and origin when this transaction commits.
 bool stop_at_commit = false;
+/// This transaction made the capture slot: a slot is not transactional, so
+/// it goes again when the transaction aborts (the origin, a catalog row,
+/// goes by itself).
+bool slot_made_in_transaction = false;
 bool callback_registered = false;
 
 void run_sql_as_superuser(const char* sql, int nargs, Oid* types, Datum* values) {
@@ -63,9 +67,16 @@ void end_of_transaction(XactEvent event, void*) {
         stop_at_commit = false;
         drop_capture(MyDatabaseId);
     }
+    if ((event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) && slot_made_in_transaction) {
+        char name[NAMEDATALEN];
+        capture_slot_name(MyDatabaseId, name);
+        if (SearchNamedReplicationSlot(name, true) != nullptr && MyReplicationSlot == nullptr)
+            ReplicationSlotDrop(name, true);
+    }
     if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_COMMIT ||
         event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PREPARE) {
         stop_at_commit = false;
+        slot_made_in_transaction = false;
         applied_in_transaction = false;
         if (session_origin_set) {
             session_origin_set = false;
@@ -77,56 +88,82 @@ void end_of_transaction(XactEvent event, void*) {
 
 void register_callback() {
     if (callback_registered) return;
-    RegisterXactCallback(
-        [](XactEvent event, void* arg) { guarded([&] { end_of_transaction(event, arg); }); }, nullptr);
+    RegisterXactCallback([](XactEvent event, void* arg) { guarded([&] { end_of_transaction(event, arg); }); }, nullptr);
     callback_registered = true;
 }
 
 // --- Applying in this transaction ---------------------------------------------
 
-/// Decodes the slot up to the current end of the WAL into `buffer`, from
-/// `start`; returns the position read up to.
-XLogRecPtr decode_pending(const char* slot, XLogRecPtr start, CaptureBuffer* buffer, XLogRecPtr confirm) {
-    XLogRecPtr end_of_wal = GetFlushRecPtr(nullptr);
+/// PostgreSQL-style: decodes the acquired slot from `start` up to
+/// `end_of_wal` into `buffer`, confirms the slot up to what is committed
+/// (`confirm`; all that was read when nothing of it waits to be applied),
+/// releases the slot; returns the position read up to.
+XLogRecPtr decode_slot(XLogRecPtr start, XLogRecPtr end_of_wal, CaptureBuffer* buffer, XLogRecPtr confirm) {
     static XLogReaderRoutine routine = {};
     routine.page_read = read_local_xlog_page;
     routine.segment_open = wal_segment_open;
     routine.segment_close = wal_segment_close;
+    LogicalDecodingContext* ctx = capture_decoding_start(start, &routine, buffer, kInvalidOriginId);
+    InvalidateSystemCaches();
+    while (ctx->reader->EndRecPtr < end_of_wal) {
+        char* error = nullptr;
+        XLogRecord* record = XLogReadRecord(ctx->reader, &error);
+        if (error != nullptr) elog(ERROR, "eventlog: could not read WAL for capture: %s", error);
+        if (record != nullptr) LogicalDecodingProcessRecord(ctx, ctx->reader);
+        CHECK_FOR_INTERRUPTS();
+    }
+    XLogRecPtr read_to = ctx->reader->EndRecPtr;
+    XLogRecPtr to = capture_buffer_events(buffer) == 0 && !applied_in_transaction ? read_to : confirm;
+    if (to != InvalidXLogRecPtr) LogicalConfirmReceivedLocation(to);
+    FreeDecodingContext(ctx);
+    ReplicationSlotRelease();
+    InvalidateSystemCaches();
+    return read_to;
+}
+
+/// PostgreSQL-style: whether a process has the slot acquired.
+bool slot_held(const char* name) {
+    ReplicationSlot* s = SearchNamedReplicationSlot(name, true);
+    if (s == nullptr) return false;
+    SpinLockAcquire(&s->mutex);
+    bool held = slot_in_use(s);
+    SpinLockRelease(&s->mutex);
+    return held;
+}
+
+/// Decodes the slot up to the current end of the WAL into `buffer`, from
+/// `start`; returns the position read up to.
+XLogRecPtr decode_pending(const char* slot, XLogRecPtr start, CaptureBuffer* buffer, XLogRecPtr confirm) {
+    XLogRecPtr end_of_wal = GetFlushRecPtr(nullptr);
     pg_call([&] {
         allow_eventlog_plugin(true);
-        slot_acquire(slot, true);
+        // Another session applying holds the slot for a moment: wait for it
+        // (the worker, which holds it for good, was waited for instead).
+        slot_acquire(slot, !slot_held(slot));
     });
-    XLogRecPtr read_to = InvalidXLogRecPtr;
     // Decoding replays each transaction in a subtransaction of this one,
     // and leaves the transaction's resource owner current after it: the
     // statement's own is put back.
     ResourceOwner owner = CurrentResourceOwner;
+    XLogRecPtr read_to = InvalidXLogRecPtr;
     try {
-        pg_call([&] {
-            LogicalDecodingContext* ctx = capture_decoding_start(start, &routine, buffer, kInvalidOriginId);
-            InvalidateSystemCaches();
-            while (ctx->reader->EndRecPtr < end_of_wal) {
-                char* error = nullptr;
-                XLogRecord* record = XLogReadRecord(ctx->reader, &error);
-                if (error != nullptr) elog(ERROR, "eventlog: could not read WAL for capture: %s", error);
-                if (record != nullptr) LogicalDecodingProcessRecord(ctx, ctx->reader);
-                CHECK_FOR_INTERRUPTS();
-            }
-            read_to = ctx->reader->EndRecPtr;
-            // The slot moves only to positions whose events are committed.
-            XLogRecPtr to = capture_buffer_events(buffer) == 0 && !applied_in_transaction ? read_to : confirm;
-            if (to != InvalidXLogRecPtr) LogicalConfirmReceivedLocation(to);
-            FreeDecodingContext(ctx);
-            ReplicationSlotRelease();
-            InvalidateSystemCaches();
-            CurrentResourceOwner = owner;
-        });
+        read_to = pg_call([&] { return decode_slot(start, end_of_wal, buffer, confirm); });
     } catch (...) {
         CurrentResourceOwner = owner;
         pg_call([] { InvalidateSystemCaches(); });
         throw;
     }
+    CurrentResourceOwner = owner;
     return read_to;
+}
+
+/// PostgreSQL-style: one applier at a time, until the end of its
+/// transaction (another one reads the position this one's commit records).
+void lock_applying(Oid schema) {
+    Oid progress = get_relname_relid("eventlog_capture_progress", schema);
+    if (!OidIsValid(progress)) elog(ERROR, "eventlog: table eventlog_capture_progress is missing");
+    LockRelationOid(progress, ExclusiveLock);
+    register_callback();
 }
 
 /// Applies what is pending now; returns the number of events written.
@@ -135,14 +172,7 @@ int64 apply_pending() {
     capture_slot_name(MyDatabaseId, slot);
     Oid schema = pg_call([] { return eventlog_schema(); });
     if (!OidIsValid(schema) || !pg_call([] { return capture_slot_exists(MyDatabaseId); })) return 0;
-    // One applier at a time, until the end of its transaction: another
-    // one reads the position this one's commit records.
-    pg_call([&] {
-        Oid progress = get_relname_relid("eventlog_capture_progress", schema);
-        if (!OidIsValid(progress)) elog(ERROR, "eventlog: table eventlog_capture_progress is missing");
-        LockRelationOid(progress, ExclusiveLock);
-        register_callback();
-    });
+    pg_call([&] { lock_applying(schema); });
     OriginId origin = pg_call([&] { return replorigin_by_name(slot, false); });
     XLogRecPtr committed = pg_call([&] { return replorigin_get_progress(origin, false); });
     XLogRecPtr start = committed;
@@ -201,7 +231,8 @@ Datum capture_wait(FunctionCallInfo fcinfo) {
     int64 timeout_ms = -1;
     if (timeout != nullptr) {
         double seconds = pg_call([&] {
-            return DatumGetFloat8(DirectFunctionCall2(interval_part, CStringGetTextDatum("epoch"), IntervalPGetDatum(timeout)));
+            return DatumGetFloat8(
+                DirectFunctionCall2(interval_part, CStringGetTextDatum("epoch"), IntervalPGetDatum(timeout)));
         });
         timeout_ms = seconds <= 0 ? 0 : static_cast<int64>(seconds * 1000);
     }
@@ -238,6 +269,8 @@ Datum capture_start(FunctionCallInfo fcinfo) {
                              quote_qualified_identifier(get_namespace_name(get_rel_namespace(target)),
                                                         get_rel_name(target)))));
         allow_eventlog_plugin(true);
+        register_callback();
+        slot_made_in_transaction = true;
         run_sql_as_superuser(kSlotsCanFailover
                                  ? "SELECT pg_catalog.pg_create_logical_replication_slot($1::pg_catalog.name, "
                                    "'eventlog', failover => true)"

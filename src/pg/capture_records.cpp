@@ -52,8 +52,8 @@ bool get_captured_event(const char* data, Size size, CapturedEvent* e) {
         !get_string(&r, &c->actor) || !get_string(&r, &c->actor_id) || !get_string(&r, &c->object_type) ||
         !get_string(&r, &c->tool) || !get_string(&r, &c->action) || !get_string(&r, &c->db_user) ||
         !get_varlena(&r, &template_message) || !get_varlena(&r, &values_json) || !get_varlena(&r, &context) ||
-        !get_string(&r, &e->object_id) || !get_varlena(&r, &message) || !get_varlena(&r, &changes) ||
-        r.at != r.size || c->db_user == nullptr || message == nullptr)
+        !get_string(&r, &e->object_id) || !get_varlena(&r, &message) || !get_varlena(&r, &changes) || r.at != r.size ||
+        c->db_user == nullptr || message == nullptr)
         return false;
     c->transaction_id = FullTransactionIdFromU64(xid);
     c->template_message = static_cast<text*>(template_message);

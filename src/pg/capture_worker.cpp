@@ -273,14 +273,21 @@ bool should_continue() {
 
 /// Reads WAL pages for the decoder. While the page asked for is not flushed
 /// yet, the worker is idle: it applies what it holds, and waits.
+/// Reloads the configuration when asked to; exits when the worker is to
+/// stop (eventlog.capture_worker off, the extension gone, a stop asked for).
+void check_in() {
+    CHECK_FOR_INTERRUPTS();
+    if (ConfigReloadPending) {
+        ConfigReloadPending = false;
+        ProcessConfigFile(PGC_SIGHUP);
+        me.checked_at = 0;  // look again now
+    }
+    if (!should_continue()) proc_exit(0);
+}
+
 int read_page(XLogReaderState* state, XLogRecPtr page, int length, XLogRecPtr record, char* out) {
     for (;;) {
-        CHECK_FOR_INTERRUPTS();
-        if (ConfigReloadPending) {
-            ConfigReloadPending = false;
-            ProcessConfigFile(PGC_SIGHUP);
-        }
-        if (!should_continue()) proc_exit(0);
+        check_in();
         if (page + length <= GetFlushRecPtr(nullptr)) return read_local_xlog_page(state, page, length, record, out);
         // Every commit before the end of the last record read is decoded.
         apply_buffered(me.ctx->reader->EndRecPtr);
@@ -302,9 +309,9 @@ void worker_loop() {
         ReplicationSlot* s = SearchNamedReplicationSlot(me.slot, true);
         if (s == nullptr) proc_exit(0);
         SpinLockAcquire(&s->mutex);
-        int active = s->active_pid;
+        bool active = slot_in_use(s);
         SpinLockRelease(&s->mutex);
-        if (active == 0) break;
+        if (!active) break;
         (void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 100, PG_WAIT_EXTENSION);
         ResetLatch(MyLatch);
         CHECK_FOR_INTERRUPTS();
@@ -323,15 +330,15 @@ void worker_loop() {
     routine.segment_close = wal_segment_close;
     me.ctx = capture_decoding_start(start, &routine, me.buffer, me.origin);
     XLogRecPtr from = start > MyReplicationSlot->data.confirmed_flush ? start : MyReplicationSlot->data.confirmed_flush;
-    elog(LOG, "eventlog: capture worker started for database %u at %X/%X", me.database,
-         static_cast<uint32>(from >> 32), static_cast<uint32>(from));
+    elog(LOG, "eventlog: capture worker started for database %u at %X/%X", me.database, static_cast<uint32>(from >> 32),
+         static_cast<uint32>(from));
 
     for (;;) {
         char* error = nullptr;
         XLogRecord* record = XLogReadRecord(me.ctx->reader, &error);
         if (error != nullptr) elog(ERROR, "eventlog: could not read WAL for capture: %s", error);
         if (record != nullptr) LogicalDecodingProcessRecord(me.ctx, me.ctx->reader);
-        CHECK_FOR_INTERRUPTS();
+        check_in();
         TimestampTz since = capture_buffer_since(me.buffer);
         if (capture_buffer_transactions(me.buffer) > 0 &&
             (capture_buffer_events(me.buffer) >= kApplyEvents ||
@@ -422,7 +429,7 @@ bool capture_worker_error(Oid database, char* out, Size size, TimestampTz* at) {
     WorkerState* w = entry_for(database, false);
     bool found = w != nullptr && w->error[0] != '\0';
     if (found) {
-        strlcpy(out, w->error, size);
+        snprintf(out, size, "%s", w->error);
         *at = w->error_at;
     }
     SpinLockRelease(&shared->mutex);
@@ -457,16 +464,49 @@ void capture_worker_allow(Oid database) {
 
 }  // namespace eventlog::pg
 
+namespace eventlog::pg {
+namespace {
+
+/// This worker's entry no longer names it (the process is exiting).
+void forget_worker() {
+    SpinLockAcquire(&shared->mutex);
+    WorkerState* w = entry_for(me.database, false);
+    if (w != nullptr && w->pid == MyProcPid) w->pid = 0;
+    SpinLockRelease(&shared->mutex);
+}
+
+/// The worker's last error, for eventlog_capture_status.
+void note_error(const char* message) {
+    SpinLockAcquire(&shared->mutex);
+    WorkerState* state = entry_for(me.database, true);
+    if (state != nullptr) {
+        snprintf(state->error, sizeof(state->error), "%s", message);
+        state->error_at = GetCurrentTimestamp();
+    }
+    SpinLockRelease(&shared->mutex);
+}
+
+/// Takes the database's entry for this worker; false when another worker
+/// has it.
+bool claim_entry() {
+    SpinLockAcquire(&shared->mutex);
+    WorkerState* w = entry_for(me.database, true);
+    bool taken = w == nullptr || (w->pid != 0 && w->pid != MyProcPid);
+    if (!taken) {
+        w->pid = MyProcPid;
+        w->events = 0;
+    }
+    SpinLockRelease(&shared->mutex);
+    return !taken;
+}
+
+}  // namespace
+}  // namespace eventlog::pg
+
 extern "C" {
 
 static void eventlog_capture_worker_exit(int, Datum) {
-    eventlog::pg::guarded_callback([] {
-        using namespace eventlog::pg;
-        SpinLockAcquire(&shared->mutex);
-        WorkerState* w = entry_for(me.database, false);
-        if (w != nullptr && w->pid == MyProcPid) w->pid = 0;
-        SpinLockRelease(&shared->mutex);
-    });
+    eventlog::pg::guarded_callback([] { eventlog::pg::forget_worker(); });
 }
 
 PGDLLEXPORT void eventlog_capture_launcher_main(Datum);
@@ -487,15 +527,7 @@ void eventlog_capture_worker_main(Datum argument) {
     BackgroundWorkerUnblockSignals();
     me.database = DatumGetObjectId(argument);
     capture_slot_name(me.database, me.slot);
-    SpinLockAcquire(&shared->mutex);
-    WorkerState* w = entry_for(me.database, true);
-    bool taken = w == nullptr || (w->pid != 0 && w->pid != MyProcPid);
-    if (!taken) {
-        w->pid = MyProcPid;
-        w->events = 0;
-    }
-    SpinLockRelease(&shared->mutex);
-    if (taken) proc_exit(0);
+    if (!claim_entry()) proc_exit(0);
     before_shmem_exit(eventlog_capture_worker_exit, (Datum) 0);
     BackgroundWorkerInitializeConnectionByOid(me.database, InvalidOid, 0);
     pgstat_report_appname("eventlog capture worker");
@@ -506,13 +538,7 @@ void eventlog_capture_worker_main(Datum argument) {
             pg_call([] { worker_loop(); });
         } catch (const PgError& e) {
             const char* message = e.data()->message != nullptr ? e.data()->message : "error";
-            SpinLockAcquire(&shared->mutex);
-            WorkerState* state = entry_for(me.database, true);
-            if (state != nullptr) {
-                strlcpy(state->error, message, sizeof(state->error));
-                state->error_at = GetCurrentTimestamp();
-            }
-            SpinLockRelease(&shared->mutex);
+            note_error(message);
             throw;
         }
     });

@@ -221,9 +221,9 @@ SPIPlanPtr prepared_insert(Oid namespace_oid, Oid table) {
         "AS e(message, object_id, changes) RETURNING id",
         quote_identifier(get_namespace_name(namespace_oid)), with_1_2_columns ? ", object_table, context" : "",
         with_actor_id ? ", actor_id" : "", with_1_2_columns ? ", $11, $12" : "", with_actor_id ? ", $13" : "");
-    Oid types[kSqlParams] = {TEXTOID, TEXTARRAYOID, TEXTOID,  TEXTARRAYOID, TEXTOID,  TEXTOID, JSONBARRAYOID,
-                             TEXTOID, TEXTOID,      JSONBOID, REGCLASSOID,  JSONBOID, TEXTOID, TIMESTAMPTZOID,
-                             XID8OID};
+    Oid types[kSqlParams] = {TEXTOID,     TEXTARRAYOID,  TEXTOID, TEXTARRAYOID,   TEXTOID,
+                             TEXTOID,     JSONBARRAYOID, TEXTOID, TEXTOID,        JSONBOID,
+                             REGCLASSOID, JSONBOID,      TEXTOID, TIMESTAMPTZOID, XID8OID};
     SPIPlanPtr plan = SPI_prepare(sql, kSqlParams, types);
     if (plan == nullptr) elog(ERROR, "eventlog: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
     SPI_keepplan(plan);

@@ -106,7 +106,6 @@ using SysCacheId = SysCacheIdentifier;
 using SysCacheId = int;
 #endif
 
-
 // ---------------------------------------------------------------------------
 // WAL capture: logical decoding, slots and replication origins.
 // ---------------------------------------------------------------------------
@@ -188,6 +187,25 @@ inline void check_logical_decoding_requirements() {
     CheckLogicalDecodingRequirements(false);
 #else
     CheckLogicalDecodingRequirements();
+#endif
+}
+
+/// When a decoded transaction committed. (19 made the union anonymous.)
+inline TimestampTz decoded_commit_time(const ReorderBufferTXN* txn) {
+#if PG_VERSION_NUM >= 190000
+    return txn->commit_time;
+#else
+    return txn->xact_time.commit_time;
+#endif
+}
+
+/// Whether a process has the slot acquired (the caller holds its mutex).
+/// (19 records the process number instead of the pid.)
+inline bool slot_in_use(const ReplicationSlot* slot) {
+#if PG_VERSION_NUM >= 190000
+    return slot->active_proc != INVALID_PROC_NUMBER;
+#else
+    return slot->active_pid != 0;
 #endif
 }
 

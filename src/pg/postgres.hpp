@@ -58,6 +58,7 @@ extern "C" {
 #include "access/tupconvert.h"
 #include "catalog/partition.h"
 #include "catalog/pg_authid.h"
+#include "catalog/pg_database.h"
 #include "catalog/pg_extension.h"
 #include "catalog/indexing.h"
 #include "commands/dbcommands.h"

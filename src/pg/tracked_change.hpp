@@ -24,9 +24,8 @@ struct TrackedChange {
 /// `new_row` for create and update (slots of the table's descriptor).
 /// `snapshot`: the row is an existing one recorded as a snapshot event.
 /// Returns false for an update that changed no tracked column (no event).
-bool build_tracked_change(const TableTracking* tracking, TrackedAction action, bool snapshot,
-                          const EventCommon* common, TupleTableSlot* old_row, TupleTableSlot* new_row,
-                          TrackedChange* out);
+bool build_tracked_change(const TableTracking* tracking, TrackedAction action, bool snapshot, const EventCommon* common,
+                          TupleTableSlot* old_row, TupleTableSlot* new_row, TrackedChange* out);
 
 /// The message of a TRUNCATE's event (object_id and changes NULL).
 text* tracked_truncate_message(const TableTracking* tracking, const EventCommon* common);

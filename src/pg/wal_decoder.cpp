@@ -29,6 +29,7 @@
 #include "pg/capture_context.hpp"
 #include "pg/capture_records.hpp"
 #include "pg/pg_compat.hpp"
+#include "pg/subtransaction.hpp"
 #include "pg/table_tracking.hpp"
 #include "pg/tracked_change.hpp"
 #include "pg/wal_capture.hpp"
@@ -147,8 +148,7 @@ FullTransactionId full_xid(TransactionId xid) {
 /// What every event of a change shares: the table's tracking, and who made
 /// the change as the transaction's last context message said (commit time
 /// and an unknown role when the trigger sent none).
-void fill_common(DecoderState* s, ReorderBufferTXN* txn, const TableTracking* t, TrackedAction action,
-                 EventCommon* c) {
+void fill_common(DecoderState* s, ReorderBufferTXN* txn, const TableTracking* t, TrackedAction action, EventCommon* c) {
     *c = EventCommon{};
     c->object_type = t->object_type.c_str();
     c->object_table = t->table;
@@ -164,7 +164,7 @@ void fill_common(DecoderState* s, ReorderBufferTXN* txn, const TableTracking* t,
         c->transaction_id = s->context.transaction_id;
     } else {
         c->db_user = "(unknown)";
-        c->timestamp = txn->xact_time.commit_time;
+        c->timestamp = decoded_commit_time(txn);
         c->transaction_id = full_xid(txn->xid);
     }
 }
@@ -227,6 +227,26 @@ void decode_truncate(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, Relatio
     emit_event(ctx, &event);
 }
 
+/// PostgreSQL-style: the failure record of a change that could not become an
+/// event.
+void emit_failure(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, Oid table, TrackedAction action, XLogRecPtr lsn,
+                  int sqlstate, const char* message) {
+    DecoderState* s = state_of(ctx);
+    MemoryContext old = MemoryContextSwitchTo(s->change_memory);
+    CapturedFailure failure;
+    failure.table = table;
+    failure.object_type = get_rel_name(table) != nullptr ? object_type_name(table) : nullptr;
+    failure.action = action_name(action);
+    failure.lsn = lsn;
+    failure.transaction_id = s->have_context ? s->context.transaction_id : full_xid(txn->xid);
+    failure.sqlstate = unpack_sql_state(sqlstate);
+    failure.error = message;
+    OutputPluginPrepareWrite(ctx, true);
+    put_captured_failure(ctx->out, &failure);
+    OutputPluginWrite(ctx, true);
+    MemoryContextSwitchTo(old);
+}
+
 // --- Rich C++: one change at a time, failures isolated ----------------------
 
 /// Runs `decode` (which emits the change's event) in a subtransaction of its
@@ -235,75 +255,46 @@ template <class Decode>
 void isolated(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, Oid table, TrackedAction action, XLogRecPtr lsn,
               Decode&& decode) {
     DecoderState* s = state_of(ctx);
-    MemoryContext caller = CurrentMemoryContext;
-    ResourceOwner owner = CurrentResourceOwner;
-    pg_call([] { BeginInternalSubTransaction(nullptr); });
-    int sqlstate = ERRCODE_INTERNAL_ERROR;
-    char* message = nullptr;
-    try {
-        pg_call([&] {
+    in_subtransaction(
+        s->change_memory,
+        [&] {
             MemoryContextSwitchTo(s->change_memory);
             // The change's snapshot (historic: the catalogs as of the change)
-            // is the active one, for what converting values may run (a
-            // cast to json written in SQL, as trigger capture would run it).
+            // is the active one, for what converting values may run (a cast
+            // to json written in SQL, as trigger capture would run it).
             PushActiveSnapshot(GetCatalogSnapshot(InvalidOid));
             decode();
             PopActiveSnapshot();
-            ReleaseCurrentSubTransaction();
-            MemoryContextSwitchTo(caller);
-            CurrentResourceOwner = owner;
+        },
+        [&](int sqlstate, const char* message) {
+            pg_call([&] { emit_failure(ctx, txn, table, action, lsn, sqlstate, message); });
         });
-        return;
-    } catch (const PgError& e) {
-        ErrorData* data = e.data();
-        sqlstate = data->sqlerrcode;
-        const char* text = data->message != nullptr ? data->message : "error";
-        message = pg_call([&] { return MemoryContextStrdup(s->change_memory, text); });
-    } catch (const std::exception& e) {
-        const char* text = e.what();
-        message = pg_call([&] { return MemoryContextStrdup(s->change_memory, text); });
-    }
-    pg_call([&] {
-        RollbackAndReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(caller);
-        CurrentResourceOwner = owner;
-        MemoryContext old = MemoryContextSwitchTo(s->change_memory);
-        CapturedFailure failure;
-        failure.table = table;
-        failure.object_type = get_rel_name(table) != nullptr ? object_type_name(table) : nullptr;
-        failure.action = action_name(action);
-        failure.lsn = lsn;
-        failure.transaction_id = s->have_context ? s->context.transaction_id : full_xid(txn->xid);
-        failure.sqlstate = unpack_sql_state(sqlstate);
-        failure.error = message;
-        OutputPluginPrepareWrite(ctx, true);
-        put_captured_failure(ctx->out, &failure);
-        OutputPluginWrite(ctx, true);
-        MemoryContextSwitchTo(old);
-    });
 }
 
 void flush_pending(LogicalDecodingContext* ctx, ReorderBufferTXN* txn);
 
+/// PostgreSQL-style: the decoder's state and options.
+void start_decoder(LogicalDecodingContext* ctx, OutputPluginOptions* options) {
+    DecoderState* s = static_cast<DecoderState*>(MemoryContextAllocZero(ctx->context, sizeof(DecoderState)));
+    s->change_memory = AllocSetContextCreate(ctx->context, "eventlog decoded change", ALLOCSET_DEFAULT_SIZES);
+    s->txn_memory = AllocSetContextCreate(ctx->context, "eventlog decoded transaction", ALLOCSET_SMALL_SIZES);
+    s->pending_memory = AllocSetContextCreate(ctx->context, "eventlog held-back delete", ALLOCSET_SMALL_SIZES);
+    ctx->output_plugin_private = s;
+    ListCell* cell;
+    foreach (cell, ctx->output_plugin_options) {
+        DefElem* option = lfirst_node(DefElem, cell);
+        if (std::strcmp(option->defname, "skip_origin") == 0)
+            s->skip_origin = static_cast<OriginId>(pg_strtoint32(defGetString(option)));
+        else
+            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                            errmsg("eventlog: unknown decoding option \"%s\"", option->defname)));
+    }
+    options->output_type = OUTPUT_PLUGIN_BINARY_OUTPUT;
+    options->receive_rewrites = false;
+}
+
 void on_startup(LogicalDecodingContext* ctx, OutputPluginOptions* options, bool) {
-    pg_call([&] {
-        DecoderState* s = static_cast<DecoderState*>(MemoryContextAllocZero(ctx->context, sizeof(DecoderState)));
-        s->change_memory = AllocSetContextCreate(ctx->context, "eventlog decoded change", ALLOCSET_DEFAULT_SIZES);
-        s->txn_memory = AllocSetContextCreate(ctx->context, "eventlog decoded transaction", ALLOCSET_SMALL_SIZES);
-        s->pending_memory = AllocSetContextCreate(ctx->context, "eventlog held-back delete", ALLOCSET_SMALL_SIZES);
-        ctx->output_plugin_private = s;
-        ListCell* cell;
-        foreach (cell, ctx->output_plugin_options) {
-            DefElem* option = lfirst_node(DefElem, cell);
-            if (std::strcmp(option->defname, "skip_origin") == 0)
-                s->skip_origin = static_cast<OriginId>(pg_strtoint32(defGetString(option)));
-            else
-                ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                                errmsg("eventlog: unknown decoding option \"%s\"", option->defname)));
-        }
-        options->output_type = OUTPUT_PLUGIN_BINARY_OUTPUT;
-        options->receive_rewrites = false;
-    });
+    pg_call([&] { start_decoder(ctx, options); });
 }
 
 void on_begin(LogicalDecodingContext* ctx, ReorderBufferTXN*) {
@@ -316,8 +307,8 @@ void on_begin(LogicalDecodingContext* ctx, ReorderBufferTXN*) {
     s->pending = false;
 }
 
-void on_message(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, bool transactional, const char* prefix,
-                Size size, const char* message) {
+void on_message(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, bool transactional, const char* prefix, Size size,
+                const char* message) {
     DecoderState* s = state_of(ctx);
     if (!transactional || std::strcmp(prefix, kCaptureMessagePrefix) != 0) return;
     flush_pending(ctx, txn);
@@ -373,8 +364,8 @@ void on_change(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, Relation rel,
     HeapTuple new_tuple = change_tuple(change->data.tp.newtuple);
     Oid tracked_oid = RelationGetRelid(tracked);
     Oid rel_oid = RelationGetRelid(rel);
-    bool moved = s->pending && action == TrackedAction::Create && tracked != rel &&
-                 s->pending_tracked == tracked_oid && s->pending_partition != rel_oid;
+    bool moved = s->pending && action == TrackedAction::Create && tracked != rel && s->pending_tracked == tracked_oid &&
+                 s->pending_partition != rel_oid;
     if (s->pending && !moved) flush_pending(ctx, txn);
     try {
         if (moved) {
@@ -398,9 +389,8 @@ void on_change(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, Relation rel,
             s->pending_partition = rel_oid;
             s->pending_lsn = change->lsn;
         } else {
-            isolated(ctx, txn, tracked_oid, action, change->lsn, [&] {
-                decode_row_change(ctx, txn, rel, rel, tracked, options, action, old_tuple, new_tuple);
-            });
+            isolated(ctx, txn, tracked_oid, action, change->lsn,
+                     [&] { decode_row_change(ctx, txn, rel, rel, tracked, options, action, old_tuple, new_tuple); });
         }
     } catch (...) {
         if (tracked != rel) pg_call([&] { RelationClose(tracked); });
@@ -453,7 +443,7 @@ bool on_filter_by_origin(LogicalDecodingContext* ctx, OriginId origin) {
 
 void on_commit(LogicalDecodingContext* ctx, ReorderBufferTXN* txn) {
     flush_pending(ctx, txn);
-    CapturedEnd end = {txn->end_lsn, txn->xact_time.commit_time};
+    CapturedEnd end = {txn->end_lsn, decoded_commit_time(txn)};
     pg_call([&] {
         OutputPluginPrepareWrite(ctx, true);
         put_captured_end(ctx->out, &end);
@@ -479,13 +469,13 @@ static void eventlog_decode_change(LogicalDecodingContext* ctx, ReorderBufferTXN
     eventlog::pg::guarded([&] { eventlog::pg::on_change(ctx, txn, rel, change); });
 }
 
-static void eventlog_decode_truncate(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, int count,
-                                     Relation* relations, ReorderBufferChange* change) {
+static void eventlog_decode_truncate(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, int count, Relation* relations,
+                                     ReorderBufferChange* change) {
     eventlog::pg::guarded([&] { eventlog::pg::on_truncate(ctx, txn, count, relations, change); });
 }
 
-static void eventlog_decode_message(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, XLogRecPtr,
-                                    bool transactional, const char* prefix, Size size, const char* message) {
+static void eventlog_decode_message(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, XLogRecPtr, bool transactional,
+                                    const char* prefix, Size size, const char* message) {
     eventlog::pg::guarded([&] { eventlog::pg::on_message(ctx, txn, transactional, prefix, size, message); });
 }
 
