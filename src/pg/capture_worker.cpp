@@ -205,22 +205,6 @@ void note_progress(XLogRecPtr scanned, int64 events) {
     SpinLockRelease(&shared->mutex);
 }
 
-/// LOCAL PATCH (wal-bench, reported to the lead): the decoding context
-/// marks this process PROC_IN_LOGICAL_DECODING, and other sessions'
-/// snapshots (GetSnapshotData) leave the xid of such a process out as if it
-/// had ended: a reader of the log during an apply found the worker's new
-/// rows neither running nor committed and hinted them XMIN_INVALID (events
-/// lost for good). The flag is off while the worker applies.
-void set_logical_decoding_flag(bool on) {
-    LWLockAcquire(ProcArrayLock, LW_EXCLUSIVE);
-    if (on)
-        MyProc->statusFlags |= PROC_IN_LOGICAL_DECODING;
-    else
-        MyProc->statusFlags &= ~PROC_IN_LOGICAL_DECODING;
-    ProcGlobal->statusFlags[MyProc->pgxactoff] = MyProc->statusFlags;
-    LWLockRelease(ProcArrayLock);
-}
-
 /// Applies what is buffered, in a transaction of its own (the origin set
 /// from the start: the decoder skips this transaction's writes), then
 /// confirms the slot up to `position`, before which every commit is now
@@ -228,7 +212,6 @@ void set_logical_decoding_flag(bool on) {
 void apply_buffered(XLogRecPtr position) {
     int64 events = 0;
     if (capture_buffer_transactions(me.buffer) > 0) {
-        set_logical_decoding_flag(false);
         SetCurrentStatementStartTimestamp();
         StartTransactionCommand();
         // Catalog entries built while decoding saw the catalogs as of the
@@ -242,7 +225,6 @@ void apply_buffered(XLogRecPtr position) {
         PopActiveSnapshot();
         InvalidateSystemCaches();
         CommitTransactionCommand();
-        set_logical_decoding_flag(true);
         origin_set_for_commit(kInvalidOriginId, InvalidXLogRecPtr, 0);
         events = progress.events;
     }
