@@ -16,6 +16,8 @@ extern "C" {
 #include "catalog/pg_type.h"
 #include "access/tableam.h"
 #include "commands/extension.h"
+#include "common/cryptohash.h"
+#include "common/sha2.h"
 #include "commands/sequence.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
