@@ -168,7 +168,8 @@ COMMENT ON COLUMN @extschema@.eventlog.object_table IS
 COMMENT ON COLUMN @extschema@.eventlog.context IS
 'The context of the event: eventlog.context of its transaction (a JSON object), with eventlog_log''s context argument merged over it; NULL when neither was given';
 COMMENT ON SEQUENCE @extschema@.eventlog_id_seq IS 'Ids of eventlog';
-COMMENT ON FUNCTION @extschema@.eventlog_refuse_rewrite() IS 'Trigger keeping eventlog append-only (only eventlog_purge may remove events)';
+COMMENT ON FUNCTION @extschema@.eventlog_refuse_rewrite() IS
+'Trigger keeping eventlog append-only (only eventlog_purge may remove events; only the erasures may change their erasable fields)';
 
 -- Who may read which events: a role sees an event about a table only while
 -- it may SELECT that table (table-level, directly or through membership);

@@ -27,7 +27,7 @@ CREATE TABLE @extschema@.eventlog_seals (
     prev_digest  bytea       NOT NULL,
     digest       bytea       NOT NULL,
     sealed_at    timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
-    encoding     integer     NOT NULL DEFAULT 2 CHECK (encoding OPERATOR(pg_catalog.=) ANY ('{1,2}'::integer[])),
+    encoding     integer     NOT NULL DEFAULT 2,
     CONSTRAINT eventlog_seals_pkey PRIMARY KEY (sealed_to)
 );
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.eventlog_seals', '');
@@ -413,7 +413,7 @@ BEGIN
             ok := false; first_bad_id := s.sealed_to; reason := 'seal record altered (the first one does not start the chain)';
             RETURN NEXT; RETURN;
         END IF;
-        IF octet_length(s.chain) <> 32 * cardinality(s.ids) OR cardinality(s.times) <> cardinality(s.ids)
+        IF s.encoding NOT IN (1, 2) OR octet_length(s.chain) <> 32 * cardinality(s.ids) OR cardinality(s.times) <> cardinality(s.ids)
            OR s.digest <> (CASE WHEN cardinality(s.ids) = 0 THEN s.prev_digest
                                 ELSE substring(s.chain FROM octet_length(s.chain) - 31) END) THEN
             ok := false; first_bad_id := s.sealed_to; reason := 'seal record altered (its digest does not match its chain)';

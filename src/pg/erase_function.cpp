@@ -626,12 +626,18 @@ void record_erasure(const Erasure* e, const char* reason, Interval* older_than) 
     spi_check(rc, SPI_OK_SELECT, "recording the erasure");
 }
 
-/// The common part of the three functions.
-int64 run_erasure(Erasure* e, FunctionCallInfo fcinfo, const char* reason, Interval* older_than, bool table_keys) {
+/// Who may erase: decided before anything else is looked at.
+void begin(Erasure* e, const char* function, Kind kind, FunctionCallInfo fcinfo) {
+    e->function = function;
+    e->kind = kind;
     e->namespace_oid = extension_namespace(fcinfo->flinfo->fn_oid);
     e->schema = quote_identifier(get_namespace_name(e->namespace_oid));
     e->log = eventlog_table(e->namespace_oid);
     check_owner(e);
+}
+
+/// The common part of the three functions.
+int64 run_erasure(Erasure* e, const char* reason, Interval* older_than, bool table_keys) {
     PreventCommandIfReadOnly(e->function);
     PreventCommandIfParallelMode(e->function);
     e->changed = 0;
@@ -656,33 +662,30 @@ const char* text_arg(FunctionCallInfo fcinfo, int i) {
 
 Datum erase(FunctionCallInfo fcinfo) {
     Erasure e = {};
-    e.function = "eventlog_erase";
-    e.kind = Kind::Object;
+    begin(&e, "eventlog_erase", Kind::Object, fcinfo);
     if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
         ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
                         errmsg("eventlog_erase: object_type and object_id must not be NULL")));
     e.object_type = text_arg(fcinfo, 0);
     e.object_id = text_arg(fcinfo, 1);
     if (!PG_ARGISNULL(2)) take_keys(&e, PG_GETARG_ARRAYTYPE_P(2));
-    PG_RETURN_INT64(run_erasure(&e, fcinfo, text_arg(fcinfo, 3), nullptr, PG_ARGISNULL(2)));
+    PG_RETURN_INT64(run_erasure(&e, text_arg(fcinfo, 3), nullptr, PG_ARGISNULL(2)));
 }
 
 Datum erase_actor(FunctionCallInfo fcinfo) {
     Erasure e = {};
-    e.function = "eventlog_erase_actor";
-    e.kind = Kind::Actor;
+    begin(&e, "eventlog_erase_actor", Kind::Actor, fcinfo);
     if (PG_ARGISNULL(0))
         ereport(ERROR,
                 (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("eventlog_erase_actor: actor must not be NULL")));
     e.request.actor = text_arg(fcinfo, 0);
     e.request.pseudonym = new_pseudonym();
-    PG_RETURN_INT64(run_erasure(&e, fcinfo, text_arg(fcinfo, 1), nullptr, false));
+    PG_RETURN_INT64(run_erasure(&e, text_arg(fcinfo, 1), nullptr, false));
 }
 
 Datum erase_older(FunctionCallInfo fcinfo) {
     Erasure e = {};
-    e.function = "eventlog_erase_older";
-    e.kind = Kind::Older;
+    begin(&e, "eventlog_erase_older", Kind::Older, fcinfo);
     if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
         ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
                         errmsg("eventlog_erase_older: older_than and keys must not be NULL")));
@@ -696,7 +699,7 @@ Datum erase_older(FunctionCallInfo fcinfo) {
     e.object_table = PG_ARGISNULL(3) ? InvalidOid : PG_GETARG_OID(3);
     e.cutoff = DatumGetTimestampTz(DirectFunctionCall2(
         timestamptz_mi_interval, TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()), older_than));
-    PG_RETURN_INT64(run_erasure(&e, fcinfo, text_arg(fcinfo, 4), DatumGetIntervalP(older_than), false));
+    PG_RETURN_INT64(run_erasure(&e, text_arg(fcinfo, 4), DatumGetIntervalP(older_than), false));
 }
 
 }  // namespace
