@@ -4,13 +4,13 @@
 
 -------------------------------------------------------------------------------
 -- Erasure (80-seal.sql, 85-erasure.sql): seal encoding 2, the events'
--- secrets, the erasure records, the erasures; verify reports erased events.
+-- secrets, the erasure records, the erasures; verify reports erased events;
+-- the seal's horizon taken from the next transaction id.
 -------------------------------------------------------------------------------
 
 -- The records written so far hash each event's values in the clear
 -- (encoding 1): they stay as they are, and verify as before.
-ALTER TABLE @extschema@.eventlog_seals
-    ADD COLUMN encoding integer NOT NULL DEFAULT 1;
+ALTER TABLE @extschema@.eventlog_seals ADD COLUMN encoding integer NOT NULL DEFAULT 1;
 ALTER TABLE @extschema@.eventlog_seals ALTER COLUMN encoding SET DEFAULT 2;
 COMMENT ON COLUMN @extschema@.eventlog_seals.encoding IS
 'How its events were hashed: 1, eventlog_seal_line (records written before 1.4, whose events cannot be erased); 2, eventlog_seal_kept and a commitment to eventlog_seal_erasable under the event''s secret';
@@ -129,6 +129,15 @@ REVOKE ALL ON FUNCTION @extschema@.eventlog_seal_secret() FROM PUBLIC;
 COMMENT ON FUNCTION @extschema@.eventlog_seal_secret() IS
 '32 bytes from PostgreSQL''s strong random source (pg_strong_random): an event''s secret';
 
+CREATE FUNCTION @extschema@.eventlog_next_xid()
+RETURNS xid8
+LANGUAGE c VOLATILE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'eventlog_next_xid';
+
+REVOKE ALL ON FUNCTION @extschema@.eventlog_next_xid() FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.eventlog_next_xid() IS
+'The next transaction id to be assigned (none is assigned): eventlog_seal''s bound on the transactions that may still hold an event id';
+
 CREATE OR REPLACE FUNCTION @extschema@.eventlog_seal()
 RETURNS TABLE (last_id bigint, digest text)
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -171,11 +180,16 @@ BEGIN
     -- The sequence first, then the transactions: an event id is always
     -- taken by a transaction that already has its xid (the writer makes
     -- sure), so every id up to sequence_last belongs to a transaction
-    -- older than newest.
+    -- older than newest, the next transaction id to be assigned. (Not the
+    -- snapshot's xmax: that is the latest completed one's successor, and
+    -- transactions running with newer xids are in no snapshot's list.)
+    -- Then a snapshot: its xmin reaches newest once every transaction
+    -- older than newest has ended (this one's own xid, if it has one,
+    -- counts as running).
     SELECT s.last_value, s.is_called INTO sequence_last, sequence_called FROM @extschema@.eventlog_id_seq s;
     IF NOT sequence_called THEN sequence_last := sequence_last - 1; END IF;
+    newest := @extschema@.eventlog_next_xid();
     oldest := pg_snapshot_xmin(pg_current_snapshot());
-    newest := pg_snapshot_xmax(pg_current_snapshot());
 
     SELECT x.sealed_to, x.digest INTO sealed_to, prev FROM @extschema@.eventlog_seals x ORDER BY x.sealed_to DESC LIMIT 1;
     sealed_to := COALESCE(sealed_to, 0);
@@ -189,7 +203,7 @@ BEGIN
         horizon := greatest(horizon, state.pending_last);
         state.pending_xmax := NULL;
     END IF;
-    IF oldest = newest THEN  -- no transaction in progress at all
+    IF oldest >= newest THEN  -- no transaction older than newest in progress
         horizon := greatest(horizon, sequence_last);
     END IF;
     IF state.pending_xmax IS NULL THEN

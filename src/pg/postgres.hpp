@@ -15,6 +15,7 @@ extern "C" {
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "access/tableam.h"
+#include "access/transam.h"
 #include "commands/extension.h"
 #include "common/cryptohash.h"
 #include "common/sha2.h"

@@ -9,7 +9,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
 db=seal_chain
 cleanup() {
-    exec 3>&- 2>/dev/null
+    exec 3>&- 4>&- 2>/dev/null
     rm -rf "$work"
     psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "DROP DATABASE IF EXISTS ${db}_restored" >/dev/null 2>&1
 }
@@ -58,6 +58,26 @@ sql "$db" "SELECT * FROM eventlog_seal()" >/dev/null
 check "after A commits, every event is sealed, A's included" "true true" \
     "$(sql "$db" "SELECT (max(sealed_to) >= $last_b) || ' ' || (${in_flight:-0} = ANY (array_agg(i))) FROM eventlog_seals, unnest(ids) i")"
 check "verify: ok" "true||" "$(sql "$db" "SELECT ok || '|' || coalesce(first_bad_id::text, '') || '|' || coalesce(reason, '') FROM eventlog_verify()")"
+
+# The newest transaction in flight, with no transaction ended since it got
+# its xid: no snapshot lists it (a snapshot's xmax is the latest ended
+# transaction's successor), yet the seal must not take it for ended.
+mkfifo "$work/c.in"
+psql -X -q -At -d "$db" <"$work/c.in" >"$work/c.out" 2>&1 &
+c_pid=$!
+exec 4>"$work/c.in"
+echo "BEGIN; SELECT eventlog_log('newest in flight', tool => 'app');" >&4
+for _ in $(seq 1 100); do grep -qE '^[0-9]+$' "$work/c.out" && break; sleep 0.1; done
+newest=$(grep -E '^[0-9]+$' "$work/c.out" | head -n 1)
+sql "$db" "SELECT * FROM eventlog_seal()" >/dev/null
+check "seal held back below the newest transaction's id" "t" \
+    "$(sql "$db" "SELECT coalesce(max(sealed_to), 0) < ${newest:-0} FROM eventlog_seals")"
+echo "COMMIT;" >&4
+exec 4>&-
+wait "$c_pid"
+sql "$db" "SELECT * FROM eventlog_seal()" >/dev/null
+check "once it commits, it is sealed; verify: ok" "true true" \
+    "$(sql "$db" "SELECT (${newest:-0} = ANY (array_agg(i))) || ' ' || (SELECT ok FROM eventlog_verify()) FROM eventlog_seals, unnest(ids) i")"
 
 # Outside the database: the chain recomputed from COPY output.
 copy_out() {  # DB -> events.copy, seals.copy, secrets.copy, erasures.copy
