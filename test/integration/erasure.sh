@@ -96,6 +96,7 @@ SELECT eventlog_log('Invoice approved by {approved_by}', '{\"approved_by\": \"$a
                     tool => 'billing', action => 'approve');
 COMMIT;" >/dev/null
 sql "$db" "UPDATE customer SET status = 'bronze-2' WHERE id = 2" >/dev/null
+sql "$db" "SELECT * FROM eventlog_seal()" >/dev/null   # (her deletion, below, is not sealed when she is erased)
 
 values=("$customer" "$email" "$birth" "$status1" "$status2" "$street" "$phone" "$actor")
 # Every unsalted digest (hex) a dump might betray them by: of each value and
@@ -124,6 +125,21 @@ check "before the erasure, the dump holds every value" "${#values[@]}" "$(found_
 { cat "$work/before.sql"; echo "x $(sed -n 7p "$work/digests") x"; } >"$work/planted.sql"
 check "...and the search finds a digest where there is one" "1" "$(found_in_dump "$work/planted.sql" | grep -c '^digest')"
 
+# What the sealed ones among them committed to, and the secrets that open
+# it now: afterwards, a guess of their fields must not be testable.
+sql "$db" "COPY (SELECT e.id, eventlog_seal_erasable(e) FROM eventlog e JOIN eventlog_seal_secrets k ON k.id = e.id
+                 WHERE e.object_id = '1' AND e.object_type = 'public.customer' OR e.actor = '$actor') TO STDOUT" >"$work/originals.copy"
+opens() {  # DB -> how many of the originals the current secrets open (sha256(secret || fields) = the chained commitment)
+    psql -X -q -At -d "$1" -c "CREATE TEMP TABLE originals (id bigint, erasable text)" \
+        -c "\\copy originals FROM '$work/originals.copy'" \
+        -c "SELECT count(*) FROM originals o JOIN eventlog_seal_secrets k ON k.id = o.id
+            WHERE sha256(k.secret || convert_to(o.erasable, 'UTF8'))
+                  = COALESCE((SELECT r.sealed FROM eventlog_erasures r WHERE r.event_id = o.id ORDER BY r.erasure LIMIT 1),
+                             sha256(k.secret || convert_to(o.erasable, 'UTF8')))"
+}
+check "before the erasure, the secrets open what the sealed events committed to" "$(wc -l <"$work/originals.copy")" "$(opens "$db")"
+check "...some of them" "t" "$([ "$(wc -l <"$work/originals.copy")" -ge 2 ] && echo t)"
+
 # -----------------------------------------------------------------------------
 : "Erasure: the customer (after the application deleted her row), then the employee"
 # -----------------------------------------------------------------------------
@@ -139,6 +155,7 @@ check "verify: ok across the erased events" "true|true||" "$(verify "$db")"
 pg_dump -d "$db" -f "$work/after.sql" || failures=$((failures + 1))
 check "after the erasure, the dump holds none of the values or their digests" "(empty)" \
     "$(found_in_dump "$work/after.sql" >"$work/found"; contents "$work/found")"
+check "no secret kept opens what an erased event committed to" "0" "$(opens "$db")"
 check "...it holds the erasure's marks and the pseudonym" "t t" \
     "$(grep -q '\[erased\]' "$work/after.sql" && echo t) $(grep -qE 'erased-actor-[0-9a-f]{16}' "$work/after.sql" && echo t)"
 check "...and the other customer's values" "t" "$(grep -q 'other@kept.example' "$work/after.sql" && echo t)"
