@@ -3,6 +3,566 @@
 \echo Use "ALTER EXTENSION eventlog UPDATE TO '1.4'" to load this file. \quit
 
 -------------------------------------------------------------------------------
+-- Who acted: a stable actor key (actor_id)
+-------------------------------------------------------------------------------
+
+-- Events carry actor_id, a stable key of the actor next to its name: the
+-- column is added in place (no rewrite; the events already there have none,
+-- and are counted under the value NULL), the counts gain the filter
+-- actor_id, eventlog_log, eventlog_log_row, eventlog_page and
+-- eventlog_cluster_page a last parameter actor_id (made again: calls of the
+-- old parameter lists, positional or named, still resolve to them; their
+-- EXECUTE privileges are carried over), and the log's indexes (of the plain
+-- log or of each partition) gain the partial actor_id index while the
+-- transaction b-tree becomes a BRIN index: still seven b-tree entries per
+-- event at most (see eventlog_create_indexes).
+
+-- No fold runs meanwhile (the counts copied below are the folded ones).
+LOCK TABLE @extschema@.eventlog_counts IN EXCLUSIVE MODE;
+
+ALTER TABLE @extschema@.eventlog ADD COLUMN actor_id text COLLATE pg_catalog."C";
+COMMENT ON COLUMN @extschema@.eventlog.actor_id IS
+'A stable key of who caused it (a user''s primary key, an account id), next to actor, the name shown: the actor_id argument, else eventlog.actor_id, else NULL';
+
+ALTER TABLE @extschema@.eventlog_count_deltas ADD COLUMN actor_id text COLLATE pg_catalog."C";
+ALTER TABLE @extschema@.eventlog_counts DROP CONSTRAINT eventlog_counts_filter_check;
+ALTER TABLE @extschema@.eventlog_counts ADD CONSTRAINT eventlog_counts_filter_check
+    CHECK (filter OPERATOR(pg_catalog.=) ANY ('{tool,actor,action,object_type,actor_id}'::text[]));
+COMMENT ON TABLE @extschema@.eventlog_counts IS
+'How many events each tool, actor, actor_id, action and object_type has, per table the events are about (add the matching rows of eventlog_count_deltas for the exact count)';
+
+COMMENT ON COLUMN @extschema@.eventlog_counts.filter IS 'The column counted: tool, actor, actor_id, action or object_type';
+
+
+-- The events already folded into the counts have no actor_id: one count
+-- per table they are about, their number as the tool counts have it. The
+-- deltas not yet folded get actor_id NULL with the new column, and fold
+-- into the same counts.
+INSERT INTO @extschema@.eventlog_counts (filter, value, object_table, events)
+SELECT 'actor_id', NULL, c.object_table, pg_catalog.sum(c.events)::bigint
+FROM @extschema@.eventlog_counts c
+WHERE c.filter OPERATOR(pg_catalog.=) 'tool'
+GROUP BY c.object_table;
+
+-- The primary key and indexes of the log, in one place: a plain log has
+-- them itself; a partitioned log has them on each partition (the parent has
+-- none, so that pg_restore re-creates each partition's own indexes instead
+-- of colliding with copies that ATTACH PARTITION would have made).
+--
+-- One object's history and one tool's events, newest first, are index scans
+-- (read backwards). Ascending keys keep inserts of new events together at
+-- the end of each object's and tool's range; identifiers compare bytewise
+-- (COLLATE "C"), which is both faster and independent of the locale. The
+-- other filters of eventlog_page, the unfiltered list and one transaction's
+-- events have their own indexes; new entries land at the end of each key's
+-- range (or of the whole index), which keeps these cheap to maintain.
+-- The object index carries object_table, the column the row security
+-- rule reads, so that counting one object's events (which eventlog_page
+-- does in the log) stays an index-only scan; the other filters' counts
+-- come from eventlog_counts, and their indexes stay narrow.
+--
+-- Seven b-tree entries per event at most (1.4): the primary key, object,
+-- tool, actor, action and time b-trees hold every event; the actor_id
+-- b-tree (a stable actor key, newest first) only the events that have one
+-- (a partial index: "actor_id = $1" implies actor_id IS NOT NULL, so its
+-- filter uses it). One transaction's events (a handful, read for
+-- eventlog_for_transaction and eventlog_revert) are found through a BRIN
+-- index instead of a b-tree: transaction ids grow with the position of
+-- events in the append-only heap, so a few summaries per range of pages
+-- (minmax-multi, which keeps a long transaction's old id from widening a
+-- whole range) locate them; it costs bytes per range of 32 pages, not per
+-- event, and summarizes each filled range on its own (autosummarize).
+-- Readers match it with the expression
+-- CAST(CAST(transaction_id AS text) AS numeric) (xid8 has no BRIN operator
+-- class).
+CREATE OR REPLACE FUNCTION @extschema@.eventlog_create_indexes(target regclass, key_columns text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    name text := (SELECT c.relname FROM pg_class c WHERE c.oid = target);
+BEGIN
+    EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I PRIMARY KEY (%s)', target, name || '_pkey', key_columns);
+    EXECUTE format('CREATE INDEX %I ON %s (object_type, object_id, "timestamp", id) INCLUDE (object_table)', name || '_object_idx', target);
+    EXECUTE format('CREATE INDEX %I ON %s (tool, "timestamp", id)', name || '_tool_idx', target);
+    EXECUTE format('CREATE INDEX %I ON %s (actor, "timestamp", id)', name || '_actor_idx', target);
+    EXECUTE format('CREATE INDEX %I ON %s (actor_id, "timestamp", id) WHERE actor_id IS NOT NULL', name || '_actor_id_idx', target);
+    EXECUTE format('CREATE INDEX %I ON %s (action, "timestamp", id)', name || '_action_idx', target);
+    EXECUTE format('CREATE INDEX %I ON %s ("timestamp", id)', name || '_time_idx', target);
+    EXECUTE format('CREATE INDEX %I ON %s USING brin (((transaction_id::text)::numeric) numeric_minmax_multi_ops) '
+                   'WITH (pages_per_range = 32, autosummarize = on)', name || '_transaction_idx', target);
+END
+$function$;
+
+
+-- The plain log's, or each partition's, indexes: the actor_id index (empty
+-- so far) is made, the transaction b-tree becomes the BRIN index.
+DO $reindex$
+DECLARE
+    target regclass;
+    name text;
+BEGIN
+    FOR target IN
+        SELECT c.oid::pg_catalog.regclass FROM pg_catalog.pg_class c
+        WHERE c.oid OPERATOR(pg_catalog.=) '@extschema@.eventlog'::pg_catalog.regclass AND c.relkind OPERATOR(pg_catalog.=) 'r'
+        UNION ALL
+        SELECT p.partition FROM @extschema@.eventlog_partitions p
+    LOOP
+        name := (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) target);
+        EXECUTE pg_catalog.format('DROP INDEX @extschema@.%I', name || '_transaction_idx');
+        EXECUTE pg_catalog.format('CREATE INDEX %I ON %s (actor_id, "timestamp", id) WHERE actor_id IS NOT NULL',
+                                  name || '_actor_id_idx', target);
+        EXECUTE pg_catalog.format('CREATE INDEX %I ON %s USING brin (((transaction_id::text)::numeric) numeric_minmax_multi_ops) '
+                                  'WITH (pages_per_range = 32, autosummarize = on)', name || '_transaction_idx', target);
+    END LOOP;
+END
+$reindex$;
+
+-- The functions that gain the parameter actor_id: the old ones are renamed
+-- out of the way, the new ones made, the old ones' EXECUTE privileges
+-- carried over (as the owner's grants, dumped as before), the old ones
+-- dropped.
+ALTER FUNCTION @extschema@.eventlog_log(text, jsonb, text, text, text, text, text, jsonb, jsonb) RENAME TO eventlog_log_1_3;
+ALTER FUNCTION @extschema@.eventlog_log_row(anyelement, text, jsonb, text, text, text, jsonb, jsonb) RENAME TO eventlog_log_row_1_3;
+ALTER FUNCTION @extschema@.eventlog_page(text, text, text, text, text, integer, integer) RENAME TO eventlog_page_1_3;
+ALTER FUNCTION @extschema@.eventlog_cluster_page(text, text, text, text, text, integer, integer) RENAME TO eventlog_cluster_page_1_3;
+
+CREATE FUNCTION @extschema@.eventlog_log(
+    template_message text,
+    values_json jsonb DEFAULT NULL,
+    object_type text DEFAULT NULL,
+    object_id text DEFAULT NULL,
+    actor text DEFAULT NULL,
+    tool text DEFAULT NULL,
+    action text DEFAULT NULL,
+    changes jsonb DEFAULT NULL,
+    context jsonb DEFAULT NULL,
+    actor_id text DEFAULT NULL)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'eventlog_log'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.eventlog_log(text, jsonb, text, text, text, text, text, jsonb, jsonb, text) IS
+'Records one event and returns its id; message = eventlog_render(template_message, values_json), actor defaults to eventlog.actor, then the calling role; actor_id (a stable key of the actor) to eventlog.actor_id, then NULL; context (a JSON object) is merged over eventlog.context';
+
+CREATE FUNCTION @extschema@.eventlog_log_row(
+    object anyelement,
+    template_message text DEFAULT NULL,
+    values_json jsonb DEFAULT NULL,
+    actor text DEFAULT NULL,
+    tool text DEFAULT NULL,
+    action text DEFAULT NULL,
+    changes jsonb DEFAULT NULL,
+    context jsonb DEFAULT NULL,
+    actor_id text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+AS $$
+    SELECT @extschema@.eventlog_log(template_message, values_json, o.object_type, o.object_id,
+                                    actor, tool, action, changes, context, actor_id)
+    FROM @extschema@.eventlog_object(object) AS o
+    WHERE o.object_type IS NOT NULL  -- a NULL row: nothing recorded, NULL returned
+$$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_log_row(anyelement, text, jsonb, text, text, text, jsonb, jsonb, text) IS
+'eventlog_log with a table row as the object: object_type and object_id come from the row''s table and primary key (a NULL row records nothing and returns NULL)';
+
+CREATE FUNCTION @extschema@.eventlog_page(
+    tool text DEFAULT NULL,
+    object_type text DEFAULT NULL,
+    object_id text DEFAULT NULL,
+    action text DEFAULT NULL,
+    actor text DEFAULT NULL,
+    page_size int DEFAULT 100,
+    page int DEFAULT 1,
+    actor_id text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    conditions text[] := '{}';
+    filter text;
+    counted_column text;
+    counted_value text;
+    total numeric;
+    count_sql text;
+    result jsonb;
+BEGIN
+    IF page_size IS NULL OR page_size < 1 OR page_size > 10000 THEN
+        RAISE EXCEPTION 'eventlog_page: page_size must be between 1 and 10000, not %', page_size
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF page IS NULL OR page < 1 THEN
+        RAISE EXCEPTION 'eventlog_page: page must be 1 or more, not %', page
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF (page::bigint - 1) * page_size > 2147483647 THEN
+        RAISE EXCEPTION 'eventlog_page: page % of % events is out of range', page, page_size
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+
+    -- Only the filters given, so that each combination is planned on its
+    -- own index (a generic "$1 IS NULL OR col = $1" would read everything).
+    IF tool IS NOT NULL THEN conditions := conditions || 'e.tool = $1'::text; END IF;
+    IF object_type IS NOT NULL THEN conditions := conditions || 'e.object_type = $2'::text; END IF;
+    IF object_id IS NOT NULL THEN conditions := conditions || 'e.object_id = $3'::text; END IF;
+    IF action IS NOT NULL THEN conditions := conditions || 'e.action = $4'::text; END IF;
+    IF actor IS NOT NULL THEN conditions := conditions || 'e.actor = $5'::text; END IF;
+    IF actor_id IS NOT NULL THEN conditions := conditions || 'e.actor_id = $9'::text; END IF;
+    filter := CASE WHEN cardinality(conditions) = 0 THEN 'true' ELSE array_to_string(conditions, ' AND ') END;
+
+    -- The count: with no filter or one of tool, actor, actor_id, action,
+    -- object_type (without object_id), a sum over the counts tables when they
+    -- stand for the log; otherwise counted in the log (an object's events are
+    -- few).
+    IF object_id IS NULL AND num_nonnulls(tool, object_type, action, actor, actor_id) <= 1
+       AND @extschema@.eventlog_counts_stand_for_log() THEN
+        counted_column := CASE WHEN tool IS NOT NULL THEN 'tool'
+                               WHEN actor IS NOT NULL THEN 'actor'
+                               WHEN actor_id IS NOT NULL THEN 'actor_id'
+                               WHEN action IS NOT NULL THEN 'action'
+                               WHEN object_type IS NOT NULL THEN 'object_type'
+                               ELSE 'object_type' END;  -- no filter: the fewest rows
+        counted_value := COALESCE(tool, actor, actor_id, action, object_type);
+        EXECUTE format(
+            'SELECT COALESCE((SELECT sum(c.events) FROM @extschema@.eventlog_counts c'
+            '                 WHERE c.filter = $1 %1$s), 0)'
+            '     + COALESCE((SELECT sum(d.events) FROM @extschema@.eventlog_count_deltas d %2$s), 0)',
+            CASE WHEN counted_value IS NULL THEN '' ELSE 'AND c.value = $2' END,
+            CASE WHEN counted_value IS NULL THEN '' ELSE format('WHERE d.%I = $2', counted_column) END)
+        INTO total
+        USING counted_column, counted_value;
+        count_sql := '$8::bigint';
+    ELSE
+        count_sql := format('(SELECT count(*) FROM @extschema@.eventlog e WHERE %s)', filter);
+    END IF;
+
+    EXECUTE format(
+        'SELECT jsonb_build_object('
+        '  ''count'', %2$s,'
+        '  ''results'', COALESCE((SELECT jsonb_agg(jsonb_build_object('
+        '      ''id'', p.id, ''actor'', p.actor, ''actor_id'', p.actor_id, ''message'', p.message, ''timestamp'', p."timestamp",'
+        '      ''object_id'', p.object_id, ''tool'', p.tool, ''action'', p.action, ''changes'', p.changes,'
+        '      ''object_type'', p.object_type) ORDER BY p."timestamp" DESC, p.id DESC)'
+        '    FROM (SELECT * FROM @extschema@.eventlog e WHERE %1$s'
+        '          ORDER BY e."timestamp" DESC, e.id DESC LIMIT $6 OFFSET $7) p), ''[]''::jsonb))',
+        filter, count_sql)
+    INTO result
+    USING tool, object_type, object_id, action, actor, page_size, (page - 1) * page_size, total, actor_id;
+    RETURN result;
+END
+$function$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_page(text, text, text, text, text, integer, integer, text) IS
+'The original REST list: {"count": N, "results": [...]} of the events matching every filter given (tool, object_type, object_id, action, actor, actor_id), newest first, one page (page_size 1..10000, page from 1)';
+
+CREATE FUNCTION @extschema@.eventlog_cluster_page(
+    tool text DEFAULT NULL,
+    object_type text DEFAULT NULL,
+    object_id text DEFAULT NULL,
+    action text DEFAULT NULL,
+    actor text DEFAULT NULL,
+    page_size int DEFAULT 100,
+    page int DEFAULT 1,
+    actor_id text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    pages jsonb[];
+    merged jsonb;
+BEGIN
+    IF page_size IS NULL OR page_size < 1 OR page IS NULL OR page < 1 THEN
+        RAISE EXCEPTION 'eventlog_cluster_page: page_size and page must be at least 1' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- Every node sends its first page * page_size events; the merge keeps the page.
+    SELECT pg_catalog.array_agg(n.result) INTO pages
+    FROM @extschema@.eventlog_cluster_call(pg_catalog.format(
+             '@extschema@.eventlog_page(%L, %L, %L, %L, %L, %s, 1, %L)',
+             tool, object_type, object_id, action, actor, page_size::bigint * page, actor_id)) n;
+    SELECT pg_catalog.jsonb_build_object(
+        'count', (SELECT pg_catalog.sum((p ->> 'count')::bigint) FROM pg_catalog.unnest(pages) p),
+        'results', COALESCE((SELECT pg_catalog.jsonb_agg(m.x || pg_catalog.jsonb_build_object('timestamp', m.ts) ORDER BY m.ts DESC, m.id DESC)
+                             FROM (SELECT x, (x ->> 'timestamp')::timestamptz AS ts, (x ->> 'id')::bigint AS id
+                                   FROM pg_catalog.unnest(pages) p, pg_catalog.jsonb_array_elements(p -> 'results') x
+                                   ORDER BY ts DESC, id DESC
+                                   OFFSET (page - 1)::bigint * page_size LIMIT page_size) m), '[]'::jsonb))
+    INTO merged;
+    RETURN merged;
+END
+$function$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_cluster_page(text, text, text, text, text, int, int, text) IS
+'eventlog_page over every node of the Citus cluster: the same arguments and result (count: the sum of the nodes'' exact counts; results: merged by "timestamp" DESC, id DESC). Each node sends page * page_size events: deep pages cost more';
+
+
+DO $privileges$
+DECLARE
+    f record;
+    g record;
+BEGIN
+    FOR f IN
+        SELECT o.oid AS old_oid, o.proacl, o.proowner, n.oid AS new_oid, n.oid::pg_catalog.regprocedure::text AS signature
+        FROM pg_catalog.pg_proc o
+        JOIN pg_catalog.pg_proc n ON n.pronamespace OPERATOR(pg_catalog.=) o.pronamespace
+                                 AND n.proname OPERATOR(pg_catalog.=) pg_catalog.replace(o.proname, '_1_3', '')
+        WHERE o.pronamespace OPERATOR(pg_catalog.=) '@extschema@'::pg_catalog.regnamespace
+          AND o.proname OPERATOR(pg_catalog.=) ANY ('{eventlog_log_1_3,eventlog_log_row_1_3,eventlog_page_1_3,eventlog_cluster_page_1_3}')
+          AND o.proacl IS NOT NULL
+    LOOP
+        EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f.signature);
+        FOR g IN SELECT a.grantee, a.is_grantable FROM pg_catalog.aclexplode(f.proacl) a
+                 WHERE a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE' AND a.grantee OPERATOR(pg_catalog.<>) f.proowner LOOP
+            EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %s%s', f.signature,
+                                      CASE WHEN g.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                                           ELSE pg_catalog.quote_ident(g.grantee::pg_catalog.regrole::text) END,
+                                      CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+        END LOOP;
+        -- (privileges granted by an extension script count as the
+        -- extension's own, which pg_dump leaves out; these are the owner's)
+        DELETE FROM pg_catalog.pg_init_privs i
+        WHERE i.objoid OPERATOR(pg_catalog.=) f.new_oid AND i.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass;
+    END LOOP;
+END
+$privileges$;
+
+DROP FUNCTION @extschema@.eventlog_log_1_3(text, jsonb, text, text, text, text, text, jsonb, jsonb);
+DROP FUNCTION @extschema@.eventlog_log_row_1_3(anyelement, text, jsonb, text, text, text, jsonb, jsonb);
+DROP FUNCTION @extschema@.eventlog_page_1_3(text, text, text, text, text, integer, integer);
+DROP FUNCTION @extschema@.eventlog_cluster_page_1_3(text, text, text, text, text, integer, integer);
+
+COMMENT ON FUNCTION @extschema@.eventlog_for_actor(text) IS 'One actor''s events (by the name recorded in actor), newest first';
+
+CREATE FUNCTION @extschema@.eventlog_for_actor_id(actor_id text)
+RETURNS SETOF @extschema@.eventlog
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT e.* FROM @extschema@.eventlog e
+    WHERE e.actor_id OPERATOR(pg_catalog.=) $1
+    ORDER BY e."timestamp" DESC, e.id DESC
+$$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_for_actor_id(text) IS
+'One actor''s events by its stable key (actor_id), whatever names it was recorded under, newest first';
+
+CREATE OR REPLACE FUNCTION @extschema@.eventlog_for_transaction(transaction_id xid8 DEFAULT pg_catalog.pg_current_xact_id_if_assigned())
+RETURNS SETOF @extschema@.eventlog
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT e.* FROM @extschema@.eventlog e
+    WHERE e.transaction_id OPERATOR(pg_catalog.=) $1
+      -- (the expression of the log's BRIN index on transaction_id)
+      AND CAST(CAST(e.transaction_id AS pg_catalog.text) AS pg_catalog.numeric)
+          OPERATOR(pg_catalog.=) CAST(CAST($1 AS pg_catalog.text) AS pg_catalog.numeric)
+    ORDER BY e."timestamp" DESC, e.id DESC
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.eventlog_seal_line(e @extschema@.eventlog)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    fields text[];
+    f text;
+    line text := '';
+    i integer := 0;
+    ts text := to_char(e."timestamp" AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US');
+BEGIN
+    -- Escaped as COPY escapes (backslash, then \b \f \n \r \t and \v, which
+    -- E'' strings cannot spell: chr(11)). The time as COPY prints timestamptz
+    -- with TimeZone UTC and DateStyle ISO:
+    -- microseconds without trailing zeros, no fraction when they are 0.
+    ts := rtrim(rtrim(ts, '0'), '.') || '+00';
+    fields := ARRAY[e.id::text, ts, e.actor, e.message, e.object_type, e.object_id, e.tool, e.action,
+                    e.changes::text, e.db_user, e.template_message, e.values_json::text,
+                    e.transaction_id::text, e.context::text];
+    -- actor_id (1.4) follows as a 15th field only when the event has one:
+    -- events without it, older ones included, keep their lines (and the
+    -- chain sealed before the update stays verifiable).
+    IF e.actor_id IS NOT NULL THEN
+        fields := fields || e.actor_id;
+    END IF;
+    FOREACH f IN ARRAY fields LOOP
+        i := i + 1;
+        IF i > 1 THEN line := line || E'\t'; END IF;
+        IF f IS NULL THEN
+            line := line || '\N';
+        ELSE
+            line := line || replace(replace(replace(replace(replace(replace(replace(f,
+                        '\', '\\'), E'\b', '\b'), E'\f', '\f'), E'\n', '\n'), E'\r', '\r'), E'\t', '\t'), chr(11), '\v');
+        END IF;
+    END LOOP;
+    RETURN line;
+END
+$function$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_seal_line(@extschema@.eventlog) IS
+'The bytes (UTF-8) an event contributes to the hash chain: the line COPY (SELECT id, "timestamp", actor, message, object_type, object_id, tool, action, changes, db_user, template_message, values_json, transaction_id, context FROM eventlog) TO STDOUT prints for it with TimeZone UTC and DateStyle ISO, followed by a tab and actor_id (escaped alike) when actor_id is not NULL';
+
+CREATE OR REPLACE FUNCTION @extschema@.eventlog_revert(event_id bigint)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    e record;
+    columns text[];
+    key_condition text;
+    current jsonb;
+    expected jsonb;
+    changed text[];
+    saved_context text := current_setting('eventlog.context', true);
+    revert_id bigint;
+    started timestamptz;
+BEGIN
+    SELECT l.* INTO e FROM @extschema@.eventlog l WHERE l.id = event_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'eventlog_revert: no event % (or not one you may read)', event_id USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF e.action NOT IN ('create', 'update', 'delete') OR e.object_table IS NULL OR e.object_id IS NULL
+       OR e.changes IS NULL OR NOT (e.changes ? 'old_value' AND e.changes ? 'new_value') THEN
+        RAISE EXCEPTION 'eventlog_revert: event % is not a tracked create, update or delete', event_id
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Only row changes recorded by tracking can be reverted; truncates and application events cannot.';
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_class c WHERE c.oid = e.object_table) THEN
+        RAISE EXCEPTION 'eventlog_revert: the table of event % no longer exists', event_id USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    SELECT array_agg(a.attname::text ORDER BY k.ord) INTO columns
+    FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+    WHERE i.indrelid = e.object_table AND i.indisprimary;
+    IF columns IS NULL THEN
+        RAISE EXCEPTION 'eventlog_revert: table % has no primary key', e.object_table USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    -- The row as the event left it is found by the key the event names:
+    -- each key column compared with its value in the event's object_id.
+    SELECT string_agg(CASE WHEN cardinality(columns) = 1
+                           THEN format('t.%I = %L::%s', u.c, e.object_id, format_type(a.atttypid, a.atttypmod))
+                           ELSE format('t.%I = (%L::jsonb ->> %s)::%s', u.c, e.object_id, u.o - 1,
+                                       format_type(a.atttypid, a.atttypmod)) END, ' AND ')
+    INTO key_condition
+    FROM unnest(columns) WITH ORDINALITY AS u(c, o)
+    JOIN pg_attribute a ON a.attrelid = e.object_table AND a.attname = u.c;
+
+    -- The revert is recorded by tracking, with revert_of in its context.
+    started := clock_timestamp();
+    PERFORM set_config('eventlog.context',
+                       (COALESCE(NULLIF(saved_context, '')::jsonb, '{}'::jsonb)
+                        || jsonb_build_object('revert_of', event_id))::text, true);
+    IF e.action = 'delete' THEN
+        EXECUTE format('SELECT to_jsonb(t) FROM %s t WHERE %s', e.object_table, key_condition) INTO current;
+        IF current IS NOT NULL THEN
+            RAISE EXCEPTION 'eventlog_revert: the key of event % is taken again in %', event_id, e.object_table
+                USING ERRCODE = 'object_not_in_prerequisite_state';
+        END IF;
+        -- The recorded columns only: excluded ones get their defaults.
+        EXECUTE format('INSERT INTO %s (%s) SELECT %s FROM jsonb_populate_record(NULL::%s, $1) AS r',
+                       e.object_table,
+                       (SELECT string_agg(quote_ident(c), ', ') FROM jsonb_object_keys(e.changes -> 'old_value') AS c),
+                       (SELECT string_agg('r.' || quote_ident(c), ', ') FROM jsonb_object_keys(e.changes -> 'old_value') AS c),
+                       e.object_table)
+        USING e.changes -> 'old_value';
+    ELSE
+        EXECUTE format('SELECT to_jsonb(t) FROM %s t WHERE %s FOR UPDATE', e.object_table, key_condition) INTO current;
+        IF current IS NULL THEN
+            RAISE EXCEPTION 'eventlog_revert: the row of event % no longer exists in %', event_id, e.object_table
+                USING ERRCODE = 'object_not_in_prerequisite_state';
+        END IF;
+        expected := e.changes -> 'new_value';
+        SELECT array_agg(c) INTO changed FROM jsonb_object_keys(expected) AS c
+        WHERE current -> c IS DISTINCT FROM expected -> c;
+        IF changed IS NOT NULL THEN
+            RAISE EXCEPTION 'eventlog_revert: the row of event % changed since (%)', event_id, array_to_string(changed, ', ')
+                USING ERRCODE = 'object_not_in_prerequisite_state';
+        END IF;
+        IF e.action = 'create' THEN
+            EXECUTE format('DELETE FROM %s t WHERE %s', e.object_table, key_condition);
+        ELSE
+            EXECUTE format('UPDATE %s t SET %s FROM jsonb_populate_record(NULL::%s, $1) AS r WHERE %s',
+                           e.object_table,
+                           (SELECT string_agg(format('%I = r.%I', c, c), ', ') FROM jsonb_object_keys(e.changes -> 'old_value') AS c),
+                           e.object_table, key_condition)
+            USING e.changes -> 'old_value';
+        END IF;
+    END IF;
+    PERFORM set_config('eventlog.context', COALESCE(saved_context, ''), true);
+    -- Its event: this transaction's, recorded since `started` (a range of
+    -- the time index); should the clock have gone back meanwhile, any of
+    -- this transaction's (through the transaction index).
+    SELECT max(l.id) INTO revert_id FROM @extschema@.eventlog l
+    WHERE l."timestamp" >= started AND l.transaction_id = pg_current_xact_id()
+      AND l.context @> jsonb_build_object('revert_of', event_id);
+    IF revert_id IS NULL THEN
+        SELECT max(l.id) INTO revert_id FROM @extschema@.eventlog_for_transaction(pg_current_xact_id()) l
+        WHERE l.context @> jsonb_build_object('revert_of', event_id);
+    END IF;
+    RETURN revert_id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION @extschema@.eventlog_node_events(reader text, a text, b text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    found jsonb;
+BEGIN
+    IF reader IS NULL OR reader NOT IN ('object', 'tool', 'actor', 'actor_id') THEN
+        RAISE EXCEPTION 'eventlog_node_events: unknown reader %', reader USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- object_table goes as its name (oids differ from node to node).
+    EXECUTE pg_catalog.format(
+        'SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.to_jsonb(e) || pg_catalog.jsonb_build_object(''object_table'', e.object_table::text)), ''[]'')'
+        ' FROM %s e',
+        CASE reader
+            WHEN 'object' THEN pg_catalog.format('@extschema@.eventlog_for_object(%L, %L)', a, b)
+            WHEN 'tool' THEN pg_catalog.format('@extschema@.eventlog_for_tool(%L)', a)
+            WHEN 'actor' THEN pg_catalog.format('@extschema@.eventlog_for_actor(%L)', a)
+            WHEN 'actor_id' THEN pg_catalog.format('@extschema@.eventlog_for_actor_id(%L)', a)
+        END)
+    INTO found;
+    RETURN found;
+END
+$function$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_node_events(text, text, text) IS
+'This node''s events of eventlog_for_object(a, b), eventlog_for_tool(a), eventlog_for_actor(a) or eventlog_for_actor_id(a) (reader object, tool, actor, actor_id) as a jsonb array, object_table as text; used by the eventlog_cluster_for_* functions';
+
+CREATE OR REPLACE FUNCTION @extschema@.eventlog_cluster_events(reader text, a text, b text DEFAULT NULL)
+RETURNS SETOF @extschema@.eventlog
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $function$
+BEGIN
+    RETURN QUERY
+    SELECT e.id, e."timestamp", e.actor, e.message, e.object_type, e.object_id, e.tool, e.action, e.changes,
+           e.db_user, e.template_message, e.values_json, e.transaction_id,
+           pg_catalog.to_regclass(x ->> 'object_table'), e.context, e.actor_id
+    FROM @extschema@.eventlog_cluster_call(
+             pg_catalog.format('@extschema@.eventlog_node_events(%L, %L, %L)', reader, a, b)) n,
+         pg_catalog.jsonb_array_elements(n.result) x,
+         pg_catalog.jsonb_populate_record(NULL::@extschema@.eventlog, x - 'object_table') e
+    ORDER BY e."timestamp" DESC, e.id DESC;
+END
+$function$;
+
+CREATE FUNCTION @extschema@.eventlog_cluster_for_actor_id(actor_id text)
+RETURNS SETOF @extschema@.eventlog
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$ BEGIN RETURN QUERY SELECT * FROM @extschema@.eventlog_cluster_events('actor_id', actor_id); END $$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_cluster_for_actor_id(text) IS
+'eventlog_for_actor_id over every node of the Citus cluster, newest first';
+
+
+-------------------------------------------------------------------------------
 -- Erasure (80-seal.sql, 85-erasure.sql): seal encoding 2, the events'
 -- secrets, the erasure records, the erasures; verify reports erased events;
 -- the seal's horizon taken from the next transaction id.
@@ -112,13 +672,13 @@ CREATE FUNCTION @extschema@.eventlog_seal_erasable(e @extschema@.eventlog)
 RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $function$
-SELECT pg_catalog.concat_ws(E'\t', @extschema@.eventlog_seal_field(e.actor), @extschema@.eventlog_seal_field(e.message),
-    @extschema@.eventlog_seal_field(e.changes::text), @extschema@.eventlog_seal_field(e.values_json::text),
-    @extschema@.eventlog_seal_field(e.context::text))
+SELECT pg_catalog.concat_ws(E'\t', @extschema@.eventlog_seal_field(e.actor), @extschema@.eventlog_seal_field(e.actor_id),
+    @extschema@.eventlog_seal_field(e.message), @extschema@.eventlog_seal_field(e.changes::text),
+    @extschema@.eventlog_seal_field(e.values_json::text), @extschema@.eventlog_seal_field(e.context::text))
 $function$;
 
 COMMENT ON FUNCTION @extschema@.eventlog_seal_erasable(@extschema@.eventlog) IS
-'The fields of an event that erasure may change, as COPY (SELECT actor, message, changes, values_json, context FROM eventlog) TO STDOUT prints them (encoding 2 of the hash chain commits to them through the event''s secret)';
+'The fields of an event that erasure may change, as COPY (SELECT actor, actor_id, message, changes, values_json, context FROM eventlog) TO STDOUT prints them (encoding 2 of the hash chain commits to them through the event''s secret)';
 
 CREATE FUNCTION @extschema@.eventlog_seal_secret()
 RETURNS bytea
@@ -420,8 +980,8 @@ COMMENT ON FUNCTION @extschema@.eventlog_refuse_rewrite() IS
 
 -- The only sanctioned way to change a recorded event. The values of keys
 -- (in changes, values_json and context, at any depth; and the rendered
--- message) or an actor (its name and id, everywhere in its events, and its
--- counts) are erased; the keys stay, marked "[erased]". Events sealed from
+-- message) or an actor (its name and actor_id, everywhere in its events,
+-- and its counts) are erased; the keys stay, marked "[erased]". Events sealed from
 -- 1.4 on stay provable (80-seal.sql: encoding 2, eventlog_erasures); events
 -- sealed before cannot be erased (55000). Each call records one event of
 -- its own (tool eventlog, action erase). For the log's owner and the
@@ -435,13 +995,13 @@ AS 'MODULE_PATHNAME', 'eventlog_erase';
 COMMENT ON FUNCTION @extschema@.eventlog_erase(text, text, text[], text) IS
 'Erases the values of keys (NULL: every column of the object''s table but its primary key) in every event about the object, wherever such a key appears in changes, values_json and context, and in the rendered message; the keys stay, marked "[erased]". Returns how many events changed; records an erase event. For the log''s owner (and members of its role)';
 
-CREATE FUNCTION @extschema@.eventlog_erase_actor(actor text, reason text DEFAULT NULL)
+CREATE FUNCTION @extschema@.eventlog_erase_actor(actor text, reason text DEFAULT NULL, actor_id text DEFAULT NULL)
 RETURNS bigint
 LANGUAGE c VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'eventlog_erase_actor';
 
-COMMENT ON FUNCTION @extschema@.eventlog_erase_actor(text, text) IS
-'Replaces an actor by one new pseudonym (erased-actor-<random>) in every event it caused: actor, the strings equal to its name in changes, values_json and context, rendered messages, and counts. Returns how many events changed; records an erase event. For the log''s owner (and members of its role)';
+COMMENT ON FUNCTION @extschema@.eventlog_erase_actor(text, text, text) IS
+'Replaces an actor (its name, its actor_id: the one given and those its events carry) by one new pseudonym (erased-actor-<random>) in every event it caused (by that name or one of those ids): actor, actor_id, the strings equal to them in changes, values_json and context, rendered messages, and counts. Returns how many events changed; records an erase event. For the log''s owner (and members of its role)';
 
 CREATE FUNCTION @extschema@.eventlog_erase_older(older_than interval, keys text[], tool text DEFAULT NULL,
                                                  object_table regclass DEFAULT NULL, reason text DEFAULT NULL)

@@ -1,5 +1,5 @@
 -- Exact counts without counting: eventlog_page's count with no filter or
--- with one of tool, actor, action, object_type is a sum over
+-- with one of tool, actor, actor_id, action, object_type is a sum over
 -- eventlog_counts and eventlog_count_deltas, which every write, purge and
 -- fold keeps exact, and which obey the log's visibility rule.
 SET client_min_messages = warning;
@@ -21,7 +21,7 @@ DECLARE
     f text;
     v text;
 BEGIN
-    FOREACH f IN ARRAY ARRAY['tool', 'actor', 'action', 'object_type'] LOOP
+    FOREACH f IN ARRAY ARRAY['tool', 'actor', 'action', 'object_type', 'actor_id'] LOOP
         FOR v IN EXECUTE format('SELECT DISTINCT %I FROM eventlog WHERE %I IS NOT NULL UNION SELECT ''no such value''', f, f) LOOP
             EXECUTE format('SELECT (eventlog_page(%I => $1, page_size => 1)->>''count'')::bigint, '
                            '(SELECT count(*) FROM eventlog WHERE %I = $1)', f, f)

@@ -12,7 +12,7 @@ RESET client_min_messages;
 
 -- What is there already is sealed; this file's events start after it.
 SELECT last_id IS NOT NULL OR NOT EXISTS (SELECT FROM eventlog) AS sealed_so_far FROM eventlog_seal();
-SELECT coalesce(max(id), 0) AS start FROM eventlog \gset
+SELECT coalesce(pg_sequence_last_value('eventlog_id_seq'), 0) AS start \gset
 
 -- A tracked table whose rows hold personal data, and events about them of
 -- every kind: tracked changes (their messages name columns that change and
@@ -147,6 +147,33 @@ SELECT count(*) AS jane_in_counts FROM eventlog_counts WHERE value = 'Jane Roe';
 SELECT count(*) AS jane_in_deltas FROM eventlog_count_deltas WHERE actor = 'Jane Roe';
 SELECT count(*) AS jane_anywhere FROM eventlog e WHERE e::text LIKE '%Jane Roe%';
 SELECT ok, erased, first_bad_id, reason FROM eventlog_verify();
+
+-- An actor known by its id too: its events under an earlier name (a user
+-- renamed since) are its own as well. The name and the id both become the
+-- pseudonym, in the events and in the counts (filters actor and actor_id).
+SELECT eventlog_log('Login of {user}', '{"user": "Kim Old"}', tool => 'auth', actor => 'Kim Old', actor_id => 'u-42') > 0 AS logged;
+SELECT eventlog_log('Login of {user}', '{"user": "Kim New"}', tool => 'auth', actor => 'Kim New', actor_id => 'u-42') > 0 AS logged;
+SELECT eventlog_log('Hello', tool => 'auth', actor => 'Other', actor_id => 'u-7') > 0 AS logged;
+SELECT eventlog_counts_fold() >= 0 AS folded;
+SELECT eventlog_erase_actor('Kim New', 'account deleted') AS changed;
+SELECT regexp_replace(actor, 'erased-actor-[0-9a-f]{16}', 'erased-actor-X') AS actor,
+       regexp_replace(actor_id, 'erased-actor-[0-9a-f]{16}', 'erased-actor-X') AS actor_id,
+       regexp_replace(message, 'erased-actor-[0-9a-f]{16}', 'erased-actor-X') AS message,
+       regexp_replace(values_json::text, 'erased-actor-[0-9a-f]{16}', 'erased-actor-X') AS values_json
+FROM eventlog WHERE tool = 'auth' ORDER BY id;
+SELECT (eventlog_page(actor_id => 'u-42', page_size => 1) ->> 'count')::int AS u42_events,
+       (eventlog_page(actor => 'Kim Old', page_size => 1) ->> 'count')::int AS kim_old_events,
+       (SELECT count(*) FROM eventlog_counts WHERE value IN ('u-42', 'Kim Old', 'Kim New')) AS left_in_counts,
+       (SELECT count(*) FROM eventlog_count_deltas WHERE actor IN ('Kim Old', 'Kim New') OR actor_id = 'u-42') AS left_in_deltas;
+SELECT values_json ->> 'pseudonym' AS kim FROM eventlog WHERE action = 'erase' ORDER BY id DESC LIMIT 1 \gset
+SELECT (eventlog_page(actor_id => :'kim', page_size => 1) ->> 'count')::int AS pseudonym_as_actor_id,
+       (eventlog_page(actor => :'kim', page_size => 1) ->> 'count')::int AS pseudonym_as_actor;
+-- By its id alone.
+SELECT eventlog_erase_actor(NULL, actor_id => 'u-7') AS changed;
+SELECT count(*) AS u7_left FROM eventlog WHERE actor_id = 'u-7' OR actor = 'Other';
+SELECT eventlog_erase_actor(NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT ok, erased > 0 AS has_erased, first_bad_id, reason FROM eventlog_verify();
 
 -------------------------------------------------------------------------------
 -- keys NULL: every column of the object's table but its primary key.

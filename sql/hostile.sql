@@ -444,7 +444,7 @@ SELECT call, pg_temp.try(call) AS result FROM (VALUES
     ('DELETE FROM eventlog_partition_settings'),
     ('DROP VIEW eventlog_partitions'),
     ('CREATE OR REPLACE FUNCTION eventlog_refuse_rewrite() RETURNS trigger LANGUAGE plpgsql AS ''BEGIN RETURN NEW; END'''),
-    ('ALTER FUNCTION eventlog_log(text, jsonb, text, text, text, text, text, jsonb, jsonb) SECURITY DEFINER'),
+    ('ALTER FUNCTION eventlog_log(text, jsonb, text, text, text, text, text, jsonb, jsonb, text) SECURITY DEFINER'),
     ('ALTER FUNCTION eventlog_track(regclass, text, text[], jsonb, boolean) RESET search_path'),
     ('ALTER FUNCTION eventlog_render(text, jsonb) RENAME TO x'),
     ('DROP FUNCTION eventlog_capture()'),

@@ -65,6 +65,21 @@ COMMENT ON FUNCTION @extschema@.eventlog_partition_start(timestamptz, interval) 
 -- rule reads, so that counting one object's events (which eventlog_page
 -- does in the log) stays an index-only scan; the other filters' counts
 -- come from eventlog_counts, and their indexes stay narrow.
+--
+-- Seven b-tree entries per event at most (1.4): the primary key, object,
+-- tool, actor, action and time b-trees hold every event; the actor_id
+-- b-tree (a stable actor key, newest first) only the events that have one
+-- (a partial index: "actor_id = $1" implies actor_id IS NOT NULL, so its
+-- filter uses it). One transaction's events (a handful, read for
+-- eventlog_for_transaction and eventlog_revert) are found through a BRIN
+-- index instead of a b-tree: transaction ids grow with the position of
+-- events in the append-only heap, so a few summaries per range of pages
+-- (minmax-multi, which keeps a long transaction's old id from widening a
+-- whole range) locate them; it costs bytes per range of 32 pages, not per
+-- event, and summarizes each filled range on its own (autosummarize).
+-- Readers match it with the expression
+-- CAST(CAST(transaction_id AS text) AS numeric) (xid8 has no BRIN operator
+-- class).
 CREATE FUNCTION @extschema@.eventlog_create_indexes(target regclass, key_columns text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
@@ -77,9 +92,11 @@ BEGIN
     EXECUTE format('CREATE INDEX %I ON %s (object_type, object_id, "timestamp", id) INCLUDE (object_table)', name || '_object_idx', target);
     EXECUTE format('CREATE INDEX %I ON %s (tool, "timestamp", id)', name || '_tool_idx', target);
     EXECUTE format('CREATE INDEX %I ON %s (actor, "timestamp", id)', name || '_actor_idx', target);
+    EXECUTE format('CREATE INDEX %I ON %s (actor_id, "timestamp", id) WHERE actor_id IS NOT NULL', name || '_actor_id_idx', target);
     EXECUTE format('CREATE INDEX %I ON %s (action, "timestamp", id)', name || '_action_idx', target);
     EXECUTE format('CREATE INDEX %I ON %s ("timestamp", id)', name || '_time_idx', target);
-    EXECUTE format('CREATE INDEX %I ON %s (transaction_id)', name || '_transaction_idx', target);
+    EXECUTE format('CREATE INDEX %I ON %s USING brin (((transaction_id::text)::numeric) numeric_minmax_multi_ops) '
+                   'WITH (pages_per_range = 32, autosummarize = on)', name || '_transaction_idx', target);
 END
 $function$;
 
@@ -115,7 +132,8 @@ CREATE TABLE @extschema@.eventlog (
     values_json      jsonb,
     transaction_id   xid8        NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
     object_table     pg_catalog.regclass,
-    context          jsonb
+    context          jsonb,
+    actor_id         text COLLATE pg_catalog."C"
 ) %s$table$,
         CASE WHEN partitioned THEN 'PARTITION BY RANGE ("timestamp")' ELSE '' END);
     IF NOT partitioned THEN
@@ -167,6 +185,8 @@ COMMENT ON COLUMN @extschema@.eventlog.object_table IS
 'The table the event is about, decided when it was written (tracked changes, eventlog_log_row, eventlog_log whose object_type named a table); NULL: about no table. Roles other than the owner see the event only while they may SELECT that table';
 COMMENT ON COLUMN @extschema@.eventlog.context IS
 'The context of the event: eventlog.context of its transaction (a JSON object), with eventlog_log''s context argument merged over it; NULL when neither was given';
+COMMENT ON COLUMN @extschema@.eventlog.actor_id IS
+'A stable key of who caused it (a user''s primary key, an account id), next to actor, the name shown: the actor_id argument, else eventlog.actor_id, else NULL';
 COMMENT ON SEQUENCE @extschema@.eventlog_id_seq IS 'Ids of eventlog';
 COMMENT ON FUNCTION @extschema@.eventlog_refuse_rewrite() IS
 'Trigger keeping eventlog append-only (only eventlog_purge may remove events; only the erasures may change their erasable fields)';

@@ -2,27 +2,30 @@
 -- Counts
 -------------------------------------------------------------------------------
 
--- eventlog_page's count over one filter (tool, actor, action, object_type,
--- or none) is a sum over a few rows instead of a count of every matching
--- event. Every write of events adds one row to eventlog_count_deltas in the
--- same transaction (the events of one write share tool, actor, action,
--- object_type and object_table); eventlog_purge adds negative ones for what
--- it removes. Writers fold the committed deltas into eventlog_counts now
--- and then (one at a time, never waiting for each other), which keeps the
--- deltas few. Both tables carry object_table and the log's row security
--- rule, so that a role counts exactly the events it may read.
+-- eventlog_page's count over one filter (tool, actor, actor_id, action,
+-- object_type, or none) is a sum over a few rows instead of a count of every
+-- matching event. Every write of events adds one row to eventlog_count_deltas
+-- in the same transaction (the events of one write share tool, actor,
+-- actor_id, action, object_type and object_table); eventlog_purge adds
+-- negative ones for what it removes. Writers fold the committed deltas into
+-- eventlog_counts now and then (one at a time, never waiting for each
+-- other), which keeps the deltas few. (actor_id, added in 1.4, comes last
+-- in eventlog_count_deltas, where the update added it.) Both tables carry
+-- object_table and the log's row security rule, so that a role counts
+-- exactly the events it may read.
 CREATE TABLE @extschema@.eventlog_count_deltas (
     tool         text COLLATE pg_catalog."C",
     actor        text COLLATE pg_catalog."C",
     action       text COLLATE pg_catalog."C",
     object_type  text COLLATE pg_catalog."C",
     object_table pg_catalog.regclass,
-    events       bigint NOT NULL
+    events       bigint NOT NULL,
+    actor_id     text COLLATE pg_catalog."C"
 );
 
 CREATE TABLE @extschema@.eventlog_counts (
     filter       text COLLATE pg_catalog."C" NOT NULL
-                 CHECK (filter OPERATOR(pg_catalog.=) ANY ('{tool,actor,action,object_type}'::text[])),
+                 CHECK (filter OPERATOR(pg_catalog.=) ANY ('{tool,actor,action,object_type,actor_id}'::text[])),
     value        text COLLATE pg_catalog."C",
     object_table pg_catalog.regclass,
     events       bigint NOT NULL,
@@ -32,8 +35,8 @@ CREATE TABLE @extschema@.eventlog_counts (
 COMMENT ON TABLE @extschema@.eventlog_count_deltas IS
 'Counts of events not yet folded into eventlog_counts: one row per write of events (negative for events eventlog_purge removed)';
 COMMENT ON TABLE @extschema@.eventlog_counts IS
-'How many events each tool, actor, action and object_type has, per table the events are about (add the matching rows of eventlog_count_deltas for the exact count)';
-COMMENT ON COLUMN @extschema@.eventlog_counts.filter IS 'The column counted: tool, actor, action or object_type';
+'How many events each tool, actor, actor_id, action and object_type has, per table the events are about (add the matching rows of eventlog_count_deltas for the exact count)';
+COMMENT ON COLUMN @extschema@.eventlog_counts.filter IS 'The column counted: tool, actor, actor_id, action or object_type';
 COMMENT ON COLUMN @extschema@.eventlog_counts.value IS 'Its value (NULL counts the events where it is NULL)';
 
 -- Dumped with the events (a restore does not recount); read under the

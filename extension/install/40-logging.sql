@@ -33,13 +33,14 @@ CREATE FUNCTION @extschema@.eventlog_log(
     tool text DEFAULT NULL,
     action text DEFAULT NULL,
     changes jsonb DEFAULT NULL,
-    context jsonb DEFAULT NULL)
+    context jsonb DEFAULT NULL,
+    actor_id text DEFAULT NULL)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'eventlog_log'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION @extschema@.eventlog_log(text, jsonb, text, text, text, text, text, jsonb, jsonb) IS
-'Records one event and returns its id; message = eventlog_render(template_message, values_json), actor defaults to eventlog.actor, then the calling role; context (a JSON object) is merged over eventlog.context';
+COMMENT ON FUNCTION @extschema@.eventlog_log(text, jsonb, text, text, text, text, text, jsonb, jsonb, text) IS
+'Records one event and returns its id; message = eventlog_render(template_message, values_json), actor defaults to eventlog.actor, then the calling role; actor_id (a stable key of the actor) to eventlog.actor_id, then NULL; context (a JSON object) is merged over eventlog.context';
 
 CREATE FUNCTION @extschema@.eventlog_object(
     row_value anyelement,
@@ -59,16 +60,17 @@ CREATE FUNCTION @extschema@.eventlog_log_row(
     tool text DEFAULT NULL,
     action text DEFAULT NULL,
     changes jsonb DEFAULT NULL,
-    context jsonb DEFAULT NULL)
+    context jsonb DEFAULT NULL,
+    actor_id text DEFAULT NULL)
 RETURNS bigint
 LANGUAGE sql VOLATILE PARALLEL UNSAFE
 AS $$
     SELECT @extschema@.eventlog_log(template_message, values_json, o.object_type, o.object_id,
-                                    actor, tool, action, changes, context)
+                                    actor, tool, action, changes, context, actor_id)
     FROM @extschema@.eventlog_object(object) AS o
     WHERE o.object_type IS NOT NULL  -- a NULL row: nothing recorded, NULL returned
 $$;
 
-COMMENT ON FUNCTION @extschema@.eventlog_log_row(anyelement, text, jsonb, text, text, text, jsonb, jsonb) IS
+COMMENT ON FUNCTION @extschema@.eventlog_log_row(anyelement, text, jsonb, text, text, text, jsonb, jsonb, text) IS
 'eventlog_log with a table row as the object: object_type and object_id come from the row''s table and primary key (a NULL row records nothing and returns NULL)';
 

@@ -58,7 +58,19 @@ AS $$
     ORDER BY e."timestamp" DESC, e.id DESC
 $$;
 
-COMMENT ON FUNCTION @extschema@.eventlog_for_actor(text) IS 'One actor''s events, newest first';
+COMMENT ON FUNCTION @extschema@.eventlog_for_actor(text) IS 'One actor''s events (by the name recorded in actor), newest first';
+
+CREATE FUNCTION @extschema@.eventlog_for_actor_id(actor_id text)
+RETURNS SETOF @extschema@.eventlog
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT e.* FROM @extschema@.eventlog e
+    WHERE e.actor_id OPERATOR(pg_catalog.=) $1
+    ORDER BY e."timestamp" DESC, e.id DESC
+$$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_for_actor_id(text) IS
+'One actor''s events by its stable key (actor_id), whatever names it was recorded under, newest first';
 
 CREATE FUNCTION @extschema@.eventlog_for_transaction(transaction_id xid8 DEFAULT pg_catalog.pg_current_xact_id_if_assigned())
 RETURNS SETOF @extschema@.eventlog
@@ -66,6 +78,9 @@ LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
     SELECT e.* FROM @extschema@.eventlog e
     WHERE e.transaction_id OPERATOR(pg_catalog.=) $1
+      -- (the expression of the log's BRIN index on transaction_id)
+      AND CAST(CAST(e.transaction_id AS pg_catalog.text) AS pg_catalog.numeric)
+          OPERATOR(pg_catalog.=) CAST(CAST($1 AS pg_catalog.text) AS pg_catalog.numeric)
     ORDER BY e."timestamp" DESC, e.id DESC
 $$;
 
@@ -106,7 +121,8 @@ CREATE FUNCTION @extschema@.eventlog_page(
     action text DEFAULT NULL,
     actor text DEFAULT NULL,
     page_size int DEFAULT 100,
-    page int DEFAULT 1)
+    page int DEFAULT 1,
+    actor_id text DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -140,19 +156,22 @@ BEGIN
     IF object_id IS NOT NULL THEN conditions := conditions || 'e.object_id = $3'::text; END IF;
     IF action IS NOT NULL THEN conditions := conditions || 'e.action = $4'::text; END IF;
     IF actor IS NOT NULL THEN conditions := conditions || 'e.actor = $5'::text; END IF;
+    IF actor_id IS NOT NULL THEN conditions := conditions || 'e.actor_id = $9'::text; END IF;
     filter := CASE WHEN cardinality(conditions) = 0 THEN 'true' ELSE array_to_string(conditions, ' AND ') END;
 
-    -- The count: with no filter or one of tool, actor, action, object_type
-    -- (without object_id), a sum over the counts tables when they stand for
-    -- the log; otherwise counted in the log (an object's events are few).
-    IF object_id IS NULL AND num_nonnulls(tool, object_type, action, actor) <= 1
+    -- The count: with no filter or one of tool, actor, actor_id, action,
+    -- object_type (without object_id), a sum over the counts tables when they
+    -- stand for the log; otherwise counted in the log (an object's events are
+    -- few).
+    IF object_id IS NULL AND num_nonnulls(tool, object_type, action, actor, actor_id) <= 1
        AND @extschema@.eventlog_counts_stand_for_log() THEN
         counted_column := CASE WHEN tool IS NOT NULL THEN 'tool'
                                WHEN actor IS NOT NULL THEN 'actor'
+                               WHEN actor_id IS NOT NULL THEN 'actor_id'
                                WHEN action IS NOT NULL THEN 'action'
                                WHEN object_type IS NOT NULL THEN 'object_type'
                                ELSE 'object_type' END;  -- no filter: the fewest rows
-        counted_value := COALESCE(tool, actor, action, object_type);
+        counted_value := COALESCE(tool, actor, actor_id, action, object_type);
         EXECUTE format(
             'SELECT COALESCE((SELECT sum(c.events) FROM @extschema@.eventlog_counts c'
             '                 WHERE c.filter = $1 %1$s), 0)'
@@ -170,18 +189,18 @@ BEGIN
         'SELECT jsonb_build_object('
         '  ''count'', %2$s,'
         '  ''results'', COALESCE((SELECT jsonb_agg(jsonb_build_object('
-        '      ''id'', p.id, ''actor'', p.actor, ''message'', p.message, ''timestamp'', p."timestamp",'
+        '      ''id'', p.id, ''actor'', p.actor, ''actor_id'', p.actor_id, ''message'', p.message, ''timestamp'', p."timestamp",'
         '      ''object_id'', p.object_id, ''tool'', p.tool, ''action'', p.action, ''changes'', p.changes,'
         '      ''object_type'', p.object_type) ORDER BY p."timestamp" DESC, p.id DESC)'
         '    FROM (SELECT * FROM @extschema@.eventlog e WHERE %1$s'
         '          ORDER BY e."timestamp" DESC, e.id DESC LIMIT $6 OFFSET $7) p), ''[]''::jsonb))',
         filter, count_sql)
     INTO result
-    USING tool, object_type, object_id, action, actor, page_size, (page - 1) * page_size, total;
+    USING tool, object_type, object_id, action, actor, page_size, (page - 1) * page_size, total, actor_id;
     RETURN result;
 END
 $function$;
 
-COMMENT ON FUNCTION @extschema@.eventlog_page(text, text, text, text, text, integer, integer) IS
-'The original REST list: {"count": N, "results": [...]} of the events matching every filter given, newest first, one page (page_size 1..10000, page from 1)';
+COMMENT ON FUNCTION @extschema@.eventlog_page(text, text, text, text, text, integer, integer, text) IS
+'The original REST list: {"count": N, "results": [...]} of the events matching every filter given (tool, object_type, object_id, action, actor, actor_id), newest first, one page (page_size 1..10000, page from 1)';
 

@@ -13,8 +13,8 @@
 --     prints for the event's columns with TimeZone UTC and DateStyle ISO;
 --   2 (from 1.4 on): eventlog_seal_kept(e) || E'\t' || hex(c(e)), where
 --     c(e) = sha256(secret(e) || eventlog_seal_erasable(e)): the fields that
---     are never erased in the clear, the erasable ones (actor, message,
---     changes, values_json, context) only through a commitment under a
+--     are never erased in the clear, the erasable ones (actor, actor_id,
+--     message, changes, values_json, context) only through a commitment under a
 --     random 32-byte secret of the event's own, made when it is sealed
 --     (eventlog_seal_secrets). Erasing an event destroys its secret, so that
 --     nothing kept lets anyone test a guess of an erased value.
@@ -147,6 +147,12 @@ BEGIN
     fields := ARRAY[e.id::text, ts, e.actor, e.message, e.object_type, e.object_id, e.tool, e.action,
                     e.changes::text, e.db_user, e.template_message, e.values_json::text,
                     e.transaction_id::text, e.context::text];
+    -- actor_id (1.4) follows as a 15th field only when the event has one:
+    -- events without it, older ones included, keep their lines (and the
+    -- chain sealed before the update stays verifiable).
+    IF e.actor_id IS NOT NULL THEN
+        fields := fields || e.actor_id;
+    END IF;
     FOREACH f IN ARRAY fields LOOP
         i := i + 1;
         IF i > 1 THEN line := line || E'\t'; END IF;
@@ -162,7 +168,7 @@ END
 $function$;
 
 COMMENT ON FUNCTION @extschema@.eventlog_seal_line(@extschema@.eventlog) IS
-'The bytes (UTF-8) an event contributes to the hash chain: the line COPY (SELECT id, "timestamp", actor, message, object_type, object_id, tool, action, changes, db_user, template_message, values_json, transaction_id, context FROM eventlog) TO STDOUT prints for it with TimeZone UTC and DateStyle ISO';
+'The bytes (UTF-8) an event contributes to the hash chain: the line COPY (SELECT id, "timestamp", actor, message, object_type, object_id, tool, action, changes, db_user, template_message, values_json, transaction_id, context FROM eventlog) TO STDOUT prints for it with TimeZone UTC and DateStyle ISO, followed by a tab and actor_id (escaped alike) when actor_id is not NULL';
 
 -- Encoding 2 (from 1.4 on). One field as COPY prints it (\N for NULL, COPY's
 -- escapes); the kept fields and the erasable fields of an event, each as
@@ -200,13 +206,13 @@ CREATE FUNCTION @extschema@.eventlog_seal_erasable(e @extschema@.eventlog)
 RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $function$
-SELECT pg_catalog.concat_ws(E'\t', @extschema@.eventlog_seal_field(e.actor), @extschema@.eventlog_seal_field(e.message),
-    @extschema@.eventlog_seal_field(e.changes::text), @extschema@.eventlog_seal_field(e.values_json::text),
-    @extschema@.eventlog_seal_field(e.context::text))
+SELECT pg_catalog.concat_ws(E'\t', @extschema@.eventlog_seal_field(e.actor), @extschema@.eventlog_seal_field(e.actor_id),
+    @extschema@.eventlog_seal_field(e.message), @extschema@.eventlog_seal_field(e.changes::text),
+    @extschema@.eventlog_seal_field(e.values_json::text), @extschema@.eventlog_seal_field(e.context::text))
 $function$;
 
 COMMENT ON FUNCTION @extschema@.eventlog_seal_erasable(@extschema@.eventlog) IS
-'The fields of an event that erasure may change, as COPY (SELECT actor, message, changes, values_json, context FROM eventlog) TO STDOUT prints them (encoding 2 of the hash chain commits to them through the event''s secret)';
+'The fields of an event that erasure may change, as COPY (SELECT actor, actor_id, message, changes, values_json, context FROM eventlog) TO STDOUT prints them (encoding 2 of the hash chain commits to them through the event''s secret)';
 
 CREATE FUNCTION @extschema@.eventlog_seal_secret()
 RETURNS bytea

@@ -150,6 +150,7 @@ DECLARE
     changed text[];
     saved_context text := current_setting('eventlog.context', true);
     revert_id bigint;
+    started timestamptz;
 BEGIN
     SELECT l.* INTO e FROM @extschema@.eventlog l WHERE l.id = event_id;
     IF NOT FOUND THEN
@@ -182,6 +183,7 @@ BEGIN
     JOIN pg_attribute a ON a.attrelid = e.object_table AND a.attname = u.c;
 
     -- The revert is recorded by tracking, with revert_of in its context.
+    started := clock_timestamp();
     PERFORM set_config('eventlog.context',
                        (COALESCE(NULLIF(saved_context, '')::jsonb, '{}'::jsonb)
                         || jsonb_build_object('revert_of', event_id))::text, true);
@@ -222,8 +224,16 @@ BEGIN
         END IF;
     END IF;
     PERFORM set_config('eventlog.context', COALESCE(saved_context, ''), true);
+    -- Its event: this transaction's, recorded since `started` (a range of
+    -- the time index); should the clock have gone back meanwhile, any of
+    -- this transaction's (through the transaction index).
     SELECT max(l.id) INTO revert_id FROM @extschema@.eventlog l
-    WHERE l.transaction_id = pg_current_xact_id() AND l.context @> jsonb_build_object('revert_of', event_id);
+    WHERE l."timestamp" >= started AND l.transaction_id = pg_current_xact_id()
+      AND l.context @> jsonb_build_object('revert_of', event_id);
+    IF revert_id IS NULL THEN
+        SELECT max(l.id) INTO revert_id FROM @extschema@.eventlog_for_transaction(pg_current_xact_id()) l
+        WHERE l.context @> jsonb_build_object('revert_of', event_id);
+    END IF;
     RETURN revert_id;
 END
 $function$;

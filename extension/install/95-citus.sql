@@ -140,7 +140,7 @@ AS $function$
 DECLARE
     found jsonb;
 BEGIN
-    IF reader IS NULL OR reader NOT IN ('object', 'tool', 'actor') THEN
+    IF reader IS NULL OR reader NOT IN ('object', 'tool', 'actor', 'actor_id') THEN
         RAISE EXCEPTION 'eventlog_node_events: unknown reader %', reader USING ERRCODE = 'invalid_parameter_value';
     END IF;
     -- object_table goes as its name (oids differ from node to node).
@@ -151,6 +151,7 @@ BEGIN
             WHEN 'object' THEN pg_catalog.format('@extschema@.eventlog_for_object(%L, %L)', a, b)
             WHEN 'tool' THEN pg_catalog.format('@extschema@.eventlog_for_tool(%L)', a)
             WHEN 'actor' THEN pg_catalog.format('@extschema@.eventlog_for_actor(%L)', a)
+            WHEN 'actor_id' THEN pg_catalog.format('@extschema@.eventlog_for_actor_id(%L)', a)
         END)
     INTO found;
     RETURN found;
@@ -158,7 +159,7 @@ END
 $function$;
 
 COMMENT ON FUNCTION @extschema@.eventlog_node_events(text, text, text) IS
-'This node''s events of eventlog_for_object(a, b), eventlog_for_tool(a) or eventlog_for_actor(a) (reader object, tool, actor) as a jsonb array, object_table as text; used by the eventlog_cluster_for_* functions';
+'This node''s events of eventlog_for_object(a, b), eventlog_for_tool(a), eventlog_for_actor(a) or eventlog_for_actor_id(a) (reader object, tool, actor, actor_id) as a jsonb array, object_table as text; used by the eventlog_cluster_for_* functions';
 
 CREATE FUNCTION @extschema@.eventlog_cluster_events(reader text, a text, b text DEFAULT NULL)
 RETURNS SETOF @extschema@.eventlog
@@ -169,7 +170,7 @@ BEGIN
     RETURN QUERY
     SELECT e.id, e."timestamp", e.actor, e.message, e.object_type, e.object_id, e.tool, e.action, e.changes,
            e.db_user, e.template_message, e.values_json, e.transaction_id,
-           pg_catalog.to_regclass(x ->> 'object_table'), e.context
+           pg_catalog.to_regclass(x ->> 'object_table'), e.context, e.actor_id
     FROM @extschema@.eventlog_cluster_call(
              pg_catalog.format('@extschema@.eventlog_node_events(%L, %L, %L)', reader, a, b)) n,
          pg_catalog.jsonb_array_elements(n.result) x,
@@ -208,6 +209,15 @@ AS $$ BEGIN RETURN QUERY SELECT * FROM @extschema@.eventlog_cluster_events('acto
 COMMENT ON FUNCTION @extschema@.eventlog_cluster_for_actor(text) IS
 'eventlog_for_actor over every node of the Citus cluster, newest first';
 
+CREATE FUNCTION @extschema@.eventlog_cluster_for_actor_id(actor_id text)
+RETURNS SETOF @extschema@.eventlog
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$ BEGIN RETURN QUERY SELECT * FROM @extschema@.eventlog_cluster_events('actor_id', actor_id); END $$;
+
+COMMENT ON FUNCTION @extschema@.eventlog_cluster_for_actor_id(text) IS
+'eventlog_for_actor_id over every node of the Citus cluster, newest first';
+
 CREATE FUNCTION @extschema@.eventlog_cluster_page(
     tool text DEFAULT NULL,
     object_type text DEFAULT NULL,
@@ -215,7 +225,8 @@ CREATE FUNCTION @extschema@.eventlog_cluster_page(
     action text DEFAULT NULL,
     actor text DEFAULT NULL,
     page_size int DEFAULT 100,
-    page int DEFAULT 1)
+    page int DEFAULT 1,
+    actor_id text DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -230,8 +241,8 @@ BEGIN
     -- Every node sends its first page * page_size events; the merge keeps the page.
     SELECT pg_catalog.array_agg(n.result) INTO pages
     FROM @extschema@.eventlog_cluster_call(pg_catalog.format(
-             '@extschema@.eventlog_page(%L, %L, %L, %L, %L, %s, 1)',
-             tool, object_type, object_id, action, actor, page_size::bigint * page)) n;
+             '@extschema@.eventlog_page(%L, %L, %L, %L, %L, %s, 1, %L)',
+             tool, object_type, object_id, action, actor, page_size::bigint * page, actor_id)) n;
     SELECT pg_catalog.jsonb_build_object(
         'count', (SELECT pg_catalog.sum((p ->> 'count')::bigint) FROM pg_catalog.unnest(pages) p),
         'results', COALESCE((SELECT pg_catalog.jsonb_agg(m.x || pg_catalog.jsonb_build_object('timestamp', m.ts) ORDER BY m.ts DESC, m.id DESC)
@@ -244,7 +255,7 @@ BEGIN
 END
 $function$;
 
-COMMENT ON FUNCTION @extschema@.eventlog_cluster_page(text, text, text, text, text, int, int) IS
+COMMENT ON FUNCTION @extschema@.eventlog_cluster_page(text, text, text, text, text, int, int, text) IS
 'eventlog_page over every node of the Citus cluster: the same arguments and result (count: the sum of the nodes'' exact counts; results: merged by "timestamp" DESC, id DESC). Each node sends page * page_size events: deep pages cost more';
 
 CREATE FUNCTION @extschema@.eventlog_cluster_purge(older_than interval, max_events bigint DEFAULT NULL)

@@ -226,7 +226,7 @@ Datum capture(FunctionCallInfo fcinfo) {
         action = TrackedAction::Truncate;
 
     const TableTracking* t = table_tracking(trigger->tg_relation, trigger->tg_trigger->tgargs[0]);
-    if (!t->record) return PointerGetDatum(nullptr);  // another placement of a Citus reference table records
+    if (!t->record) return (Datum) 0;  // another placement of a Citus reference table records
     Batch* batch = begin_batch(fcinfo, t, action, action_name(action));
     if (action == TrackedAction::Truncate)
         capture_truncate(t, batch);
@@ -234,7 +234,7 @@ Datum capture(FunctionCallInfo fcinfo) {
         capture_rows(trigger->tg_relation, action == TrackedAction::Create ? nullptr : trigger->tg_oldtable,
                      action == TrackedAction::Delete ? nullptr : trigger->tg_newtable, t, action, false, batch);
     MemoryContextDelete(batch->memory);
-    return PointerGetDatum(nullptr);
+    return (Datum) 0;
 }
 
 /// eventlog_snapshot(target regclass, options text) RETURNS bigint: one
@@ -254,7 +254,7 @@ Datum snapshot(FunctionCallInfo fcinfo) {
     // statement's transition table (spilling to disk past work_mem).
     Tuplestorestate* rows = tuplestore_begin_heap(false, false, work_mem);
     TupleTableSlot* slot = table_slot_create(table, nullptr);
-    TableScanDesc scan = table_beginscan(table, GetActiveSnapshot(), 0, nullptr);
+    TableScanDesc scan = begin_table_scan(table, GetActiveSnapshot());
     int64 n = 0;
     while (table_scan_getnextslot(scan, ForwardScanDirection, slot)) {
         CHECK_FOR_INTERRUPTS();
@@ -277,6 +277,7 @@ Batch* begin_batch(FunctionCallInfo fcinfo, const TableTracking* t, TrackedActio
     Batch* batch = static_cast<Batch*>(palloc(sizeof(Batch)));
     batch->extension_namespace = extension_namespace(fcinfo->flinfo->fn_oid);
     batch->common.actor = default_actor();
+    batch->common.actor_id = default_actor_id();
     batch->common.object_type = t->object_type.c_str();
     batch->common.object_table = t->table;
     batch->common.tool = t->options.tool.c_str();

@@ -5,16 +5,16 @@
 namespace eventlog::pg {
 
 void output_begin(DiffOutput* out) {
-    out->old_state = nullptr;
-    out->new_state = nullptr;
+    jsonb_build_begin(&out->old_state);
+    jsonb_build_begin(&out->new_state);
     out->changed = false;
-    pushJsonbValue(&out->old_state, WJB_BEGIN_OBJECT, nullptr);
-    pushJsonbValue(&out->new_state, WJB_BEGIN_OBJECT, nullptr);
+    jsonb_push(&out->old_state, WJB_BEGIN_OBJECT, nullptr);
+    jsonb_push(&out->new_state, WJB_BEGIN_OBJECT, nullptr);
 }
 
-void push_pair(JsonbParseState** state, JsonbValue* key, JsonbValue* value) {
-    pushJsonbValue(state, WJB_KEY, key);
-    pushJsonbValue(state, WJB_VALUE, value);
+void push_pair(JsonbBuild* state, JsonbValue* key, JsonbValue* value) {
+    jsonb_push(state, WJB_KEY, key);
+    jsonb_push(state, WJB_VALUE, value);
 }
 
 void output_change(DiffOutput* out, JsonbValue* key, JsonbValue* old_value, JsonbValue* new_value) {
@@ -26,23 +26,23 @@ void output_change(DiffOutput* out, JsonbValue* key, JsonbValue* old_value, Json
 }
 
 bool output_open_nested(DiffOutput* out, JsonbValue* key) {
-    pushJsonbValue(&out->old_state, WJB_KEY, key);
-    pushJsonbValue(&out->old_state, WJB_BEGIN_OBJECT, nullptr);
-    pushJsonbValue(&out->new_state, WJB_KEY, key);
-    pushJsonbValue(&out->new_state, WJB_BEGIN_OBJECT, nullptr);
+    jsonb_push(&out->old_state, WJB_KEY, key);
+    jsonb_push(&out->old_state, WJB_BEGIN_OBJECT, nullptr);
+    jsonb_push(&out->new_state, WJB_KEY, key);
+    jsonb_push(&out->new_state, WJB_BEGIN_OBJECT, nullptr);
     bool changed_before = out->changed;
     out->changed = false;
     return changed_before;
 }
 
 void output_close_nested(DiffOutput* out, bool changed_before) {
-    pushJsonbValue(&out->old_state, WJB_END_OBJECT, nullptr);
-    pushJsonbValue(&out->new_state, WJB_END_OBJECT, nullptr);
+    jsonb_push(&out->old_state, WJB_END_OBJECT, nullptr);
+    jsonb_push(&out->new_state, WJB_END_OBJECT, nullptr);
     if (!out->changed) {
         // The nested object was appended to its parent as the value of the
         // parent's last pair (utils/jsonb.h: JsonbParseState); drop that pair.
-        out->old_state->contVal.val.object.nPairs--;
-        out->new_state->contVal.val.object.nPairs--;
+        jsonb_build_open_container(&out->old_state)->val.object.nPairs--;
+        jsonb_build_open_container(&out->new_state)->val.object.nPairs--;
     }
     out->changed = out->changed || changed_before;
 }
@@ -63,19 +63,17 @@ JsonbValue document_value(Jsonb* document) {
     return v;
 }
 
-Jsonb* finish_object(JsonbParseState** state) {
-    return JsonbValueToJsonb(pushJsonbValue(state, WJB_END_OBJECT, nullptr));
-}
+Jsonb* finish_object(JsonbBuild* state) { return JsonbValueToJsonb(jsonb_build_finish(state, WJB_END_OBJECT)); }
 
 Jsonb* output_finish(DiffOutput* out) {
     // The two finished objects become the values of a hand-built root, keys
     // in jsonb order ("new_value" sorts before "old_value").
     JsonbPair pairs[2];
     pairs[0].key = string_value("new_value", 9);
-    pairs[0].value = *pushJsonbValue(&out->new_state, WJB_END_OBJECT, nullptr);
+    pairs[0].value = *jsonb_build_finish(&out->new_state, WJB_END_OBJECT);
     pairs[0].order = 0;
     pairs[1].key = string_value("old_value", 9);
-    pairs[1].value = *pushJsonbValue(&out->old_state, WJB_END_OBJECT, nullptr);
+    pairs[1].value = *jsonb_build_finish(&out->old_state, WJB_END_OBJECT);
     pairs[1].order = 1;
     JsonbValue root;
     root.type = jbvObject;

@@ -3,14 +3,15 @@
 // PostgreSQL-style code (no C++ objects).
 #pragma once
 
+#include "pg/pg_compat.hpp"
 #include "pg/postgres.hpp"
 
 namespace eventlog::pg {
 
 /// The two objects under construction.
 struct DiffOutput {
-    JsonbParseState* old_state;
-    JsonbParseState* new_state;
+    JsonbBuild old_state;
+    JsonbBuild new_state;
     bool changed;
 };
 
@@ -18,7 +19,7 @@ struct DiffOutput {
 void output_begin(DiffOutput* out);
 
 /// Adds key: value to one of the objects.
-void push_pair(JsonbParseState** state, JsonbValue* key, JsonbValue* value);
+void push_pair(JsonbBuild* state, JsonbValue* key, JsonbValue* value);
 
 /// Records `key` as changed on both sides; a NULL side shows JSON null.
 void output_change(DiffOutput* out, JsonbValue* key, JsonbValue* old_value, JsonbValue* new_value);
@@ -37,7 +38,7 @@ void output_close_nested(DiffOutput* out, bool changed_before);
 Jsonb* output_finish(DiffOutput* out);
 
 /// Finishes one object and returns it as a jsonb document.
-Jsonb* finish_object(JsonbParseState** state);
+Jsonb* finish_object(JsonbBuild* state);
 
 /// A jbvString JsonbValue over `s` (not copied).
 JsonbValue string_value(const char* s, int length);

@@ -49,6 +49,7 @@ enum Column {
     kId = 1,
     kTimestamp,
     kActor,
+    kActorId,
     kMessage,
     kTemplate,
     kTool,
@@ -70,6 +71,8 @@ struct Erasure {
     Oid log;
     ErasureRequest request;
     Datum* keys;  // request.keys as text datums
+    const char* given_actor_id;  // eventlog_erase_actor's actor_id argument
+    ArrayType* actor_ids;        // the actor's ids (text[]): given, and found on its events
     // Which events: one object's, one actor's, or those older than cutoff.
     const char* object_type;
     const char* object_id;
@@ -91,6 +94,12 @@ struct Changes {
     Datum* times;
     Datum* actors;
     bool* actor_nulls;
+    Datum* actor_ids;
+    bool* actor_id_nulls;
+    Datum* old_actors;  // (the counts of an actor move from these)
+    bool* old_actor_nulls;
+    Datum* old_actor_ids;
+    bool* old_actor_id_nulls;
     Datum* messages;
     Datum* changes;
     bool* changes_nulls;
@@ -219,6 +228,35 @@ void take_table_columns(Erasure* e) {
     take_keys(e, DatumGetArrayTypeP(columns));
 }
 
+/// An actor's ids: the one given, and those its events (by name) carry.
+void take_actor_ids(Erasure* e) {
+    Oid types[2] = {TEXTOID, TEXTOID};
+    Datum values[2];
+    char nulls[2] = {' ', ' '};
+    values[0] = e->request.actor != nullptr ? CStringGetTextDatum(e->request.actor) : (Datum) 0;
+    nulls[0] = e->request.actor != nullptr ? ' ' : 'n';
+    values[1] = e->given_actor_id != nullptr ? CStringGetTextDatum(e->given_actor_id) : (Datum) 0;
+    nulls[1] = e->given_actor_id != nullptr ? ' ' : 'n';
+    int rc = SPI_execute_with_args(
+        psprintf("SELECT COALESCE(pg_catalog.array_agg(DISTINCT i.id), '{}') FROM ("
+                 "SELECT e.actor_id FROM %s.eventlog e WHERE e.actor OPERATOR(pg_catalog.=) $1 "
+                 "AND e.actor_id IS NOT NULL UNION SELECT $2) AS i(id) WHERE i.id IS NOT NULL",
+                 e->schema),
+        2, types, values, nulls, true, 1);
+    spi_check(rc, SPI_OK_SELECT, "finding the actor's ids");
+    bool isnull;
+    Datum ids = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+    e->actor_ids = DatumGetArrayTypePCopy(ids);
+    Datum* elements;
+    bool* element_nulls;
+    int n;
+    deconstruct_array(e->actor_ids, TEXTOID, -1, false, TYPALIGN_INT, &elements, &element_nulls, &n);
+    const char** names = static_cast<const char**>(palloc(sizeof(char*) * (n + 1)));
+    for (int i = 0; i < n; i++) names[i] = TextDatumGetCString(elements[i]);
+    e->request.actor_ids = names;
+    e->request.nactor_ids = n;
+}
+
 /// Holds sealing off, and makes a seal this transaction's snapshot does not
 /// see a serialization failure; then what is sealed, and how.
 void hold_seals(Erasure* e) {
@@ -248,7 +286,8 @@ void hold_seals(Erasure* e) {
 /// batch (id; and time, for the oldest-first order).
 SPIPlanPtr batch_plan(const Erasure* e) {
     const char* select = psprintf(
-        "SELECT e.id, e.\"timestamp\", e.actor, e.message, e.template_message, e.tool, e.action, e.object_type, "
+        "SELECT e.id, e.\"timestamp\", e.actor, e.actor_id, e.message, e.template_message, e.tool, e.action, "
+        "e.object_type, "
         "e.object_id, e.changes::pg_catalog.text, e.values_json::pg_catalog.text, e.context::pg_catalog.text, "
         "e.id OPERATOR(pg_catalog.<=) $1, "
         "COALESCE(y.sealed, pg_catalog.sha256(k.secret OPERATOR(pg_catalog.||) "
@@ -274,12 +313,13 @@ SPIPlanPtr batch_plan(const Erasure* e) {
             nargs = 4;
             break;
         case Kind::Actor:
-            sql = psprintf("%s WHERE e.actor OPERATOR(pg_catalog.=) $2 AND e.id OPERATOR(pg_catalog.>) $3 "
-                           "ORDER BY e.id LIMIT %d FOR UPDATE OF e",
+            sql = psprintf("%s WHERE (e.actor OPERATOR(pg_catalog.=) $2 OR e.actor_id OPERATOR(pg_catalog.=) ANY ($3)) "
+                           "AND e.id OPERATOR(pg_catalog.>) $4 ORDER BY e.id LIMIT %d FOR UPDATE OF e",
                            select, kBatch);
             types[1] = TEXTOID;
-            types[2] = INT8OID;
-            nargs = 3;
+            types[2] = TEXTARRAYOID;
+            types[3] = INT8OID;
+            nargs = 4;
             break;
         case Kind::Older:
             sql = psprintf("%s WHERE e.\"timestamp\" OPERATOR(pg_catalog.<) $2 AND %s "
@@ -301,48 +341,58 @@ SPIPlanPtr batch_plan(const Erasure* e) {
     return plan;
 }
 
-/// The statement changing a batch's events ($1..$9: the arrays of
-/// Changes; for an actor, $10 and $11 its name and pseudonym, whose counts
-/// move), returning each sealed event's id, what its seal chained, and the
-/// commitment to its new fields under its new secret.
+/// The statement changing a batch's events ($1..$12: the arrays of
+/// Changes), returning each sealed event's id, what its seal chained, and
+/// the commitment to its new fields under its new secret. For an actor, the
+/// counts move from each event's old actor and actor_id to the new ones
+/// (deltas of -1 and +1 per event, folded at the end).
 SPIPlanPtr update_plan(const Erasure* e) {
     const char* counts =
         e->kind != Kind::Actor
             ? ""
             : psprintf(", counted AS (INSERT INTO %s.eventlog_count_deltas (tool, actor, action, object_type, "
-                       "object_table, events) "
-                       "SELECT d.tool, x.actor, d.action, d.object_type, d.object_table, "
-                       "x.sign OPERATOR(pg_catalog.*) pg_catalog.count(*) FROM updated d "
-                       "CROSS JOIN (VALUES ($10, -1), ($11, 1)) AS x(actor, sign) "
-                       "GROUP BY d.tool, x.actor, x.sign, d.action, d.object_type, d.object_table RETURNING 1)",
+                       "object_table, actor_id, events) "
+                       "SELECT d.tool, x.actor, d.action, d.object_type, d.object_table, x.actor_id, "
+                       "x.sign OPERATOR(pg_catalog.*) pg_catalog.count(*) "
+                       "FROM updated d JOIN u ON u.id OPERATOR(pg_catalog.=) d.id "
+                       "CROSS JOIN LATERAL (VALUES (u.old_actor, u.old_actor_id, -1), (d.actor, d.actor_id, 1)) "
+                       "AS x(actor, actor_id, sign) "
+                       "GROUP BY d.tool, x.actor, x.actor_id, x.sign, d.action, d.object_type, d.object_table "
+                       "RETURNING 1)",
                        e->schema);
     char* sql = psprintf(
         "WITH u AS (SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3), "
-        "pg_catalog.unnest($4), pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7), "
-        "pg_catalog.unnest($8), pg_catalog.unnest($9)) "
-        "    AS u(id, at, actor, message, changes, values_json, context, secret, sealed)), "
-        "updated AS (UPDATE %1$s.eventlog e SET actor = u.actor, message = u.message, "
+        "        pg_catalog.unnest($4), pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7), "
+        "        pg_catalog.unnest($8), pg_catalog.unnest($9), pg_catalog.unnest($10), pg_catalog.unnest($11), "
+        "        pg_catalog.unnest($12)) "
+        "    AS u(id, at, actor, actor_id, message, changes, values_json, context, secret, sealed, old_actor, "
+        "         old_actor_id)), "
+        "updated AS (UPDATE %1$s.eventlog e SET actor = u.actor, actor_id = u.actor_id, message = u.message, "
         "    changes = u.changes::pg_catalog.jsonb, values_json = u.values_json::pg_catalog.jsonb, "
         "    context = u.context::pg_catalog.jsonb "
         "    FROM u WHERE e.id OPERATOR(pg_catalog.=) u.id AND e.\"timestamp\" OPERATOR(pg_catalog.=) u.at "
-        "    RETURNING e.id, e.tool, e.action, e.object_type, e.object_table, "
+        "    RETURNING e.id, e.tool, e.actor, e.actor_id, e.action, e.object_type, e.object_table, "
         "    %1$s.eventlog_seal_erasable(e) AS erasable)%2$s "
         "SELECT d.id, u.sealed, pg_catalog.sha256(u.secret OPERATOR(pg_catalog.||) "
         "pg_catalog.convert_to(d.erasable, 'UTF8')) "
         "FROM updated d JOIN u ON u.id OPERATOR(pg_catalog.=) d.id WHERE u.secret IS NOT NULL ORDER BY d.id",
         e->schema, counts);
-    Oid types[11] = {INT8ARRAYOID, TIMESTAMPTZARRAYOID, TEXTARRAYOID,  TEXTARRAYOID,  TEXTARRAYOID, TEXTARRAYOID,
-                     TEXTARRAYOID, BYTEAARRAYOID,       BYTEAARRAYOID, TEXTOID,       TEXTOID};
-    SPIPlanPtr plan = SPI_prepare(sql, e->kind == Kind::Actor ? 11 : 9, types);
+    Oid types[12] = {INT8ARRAYOID, TIMESTAMPTZARRAYOID, TEXTARRAYOID,  TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+                     TEXTARRAYOID, TEXTARRAYOID,        BYTEAARRAYOID, BYTEAARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
+    SPIPlanPtr plan = SPI_prepare(sql, 12, types);
     if (plan == nullptr) elog(ERROR, "eventlog: preparing the erasure failed: %s", SPI_result_code_string(SPI_result));
     return plan;
 }
 
-void add_change(Changes* c, int64 id, Datum at, const EventText* after, bool sealed, Datum sealed_value) {
+void add_change(Changes* c, int64 id, Datum at, const EventText* before, const EventText* after, bool sealed,
+                Datum sealed_value) {
     int i = c->n++;
     c->ids[i] = Int64GetDatum(id);
     c->times[i] = at;
     c->actors[i] = text_or_null(after->actor, &c->actor_nulls[i]);
+    c->actor_ids[i] = text_or_null(after->actor_id, &c->actor_id_nulls[i]);
+    c->old_actors[i] = text_or_null(before->actor, &c->old_actor_nulls[i]);
+    c->old_actor_ids[i] = text_or_null(before->actor_id, &c->old_actor_id_nulls[i]);
     bool message_null;
     c->messages[i] = text_or_null(after->message, &message_null);
     c->changes[i] = text_or_null(after->changes, &c->changes_nulls[i]);
@@ -360,6 +410,12 @@ Changes* new_changes(int capacity) {
     c->times = static_cast<Datum*>(palloc(sizeof(Datum) * capacity));
     c->actors = static_cast<Datum*>(palloc(sizeof(Datum) * capacity));
     c->actor_nulls = static_cast<bool*>(palloc(sizeof(bool) * capacity));
+    c->actor_ids = static_cast<Datum*>(palloc(sizeof(Datum) * capacity));
+    c->actor_id_nulls = static_cast<bool*>(palloc(sizeof(bool) * capacity));
+    c->old_actors = static_cast<Datum*>(palloc(sizeof(Datum) * capacity));
+    c->old_actor_nulls = static_cast<bool*>(palloc(sizeof(bool) * capacity));
+    c->old_actor_ids = static_cast<Datum*>(palloc(sizeof(Datum) * capacity));
+    c->old_actor_id_nulls = static_cast<bool*>(palloc(sizeof(bool) * capacity));
     c->messages = static_cast<Datum*>(palloc(sizeof(Datum) * capacity));
     c->changes = static_cast<Datum*>(palloc(sizeof(Datum) * capacity));
     c->changes_nulls = static_cast<bool*>(palloc(sizeof(bool) * capacity));
@@ -395,22 +451,21 @@ char* hex_of(bytea* value) {
 /// Writes a batch's changes, then the records and new secrets of its
 /// sealed events.
 void apply_changes(Erasure* e, SPIPlanPtr update, const Changes* c) {
-    Datum args[11];
-    char nulls[11];
+    Datum args[12];
+    char nulls[12];
     memset(nulls, ' ', sizeof(nulls));
     args[0] = PointerGetDatum(array_of(c->ids, nullptr, c->n, INT8OID));
     args[1] = PointerGetDatum(array_of(c->times, nullptr, c->n, TIMESTAMPTZOID));
     args[2] = PointerGetDatum(array_of(c->actors, c->actor_nulls, c->n, TEXTOID));
-    args[3] = PointerGetDatum(array_of(c->messages, nullptr, c->n, TEXTOID));
-    args[4] = PointerGetDatum(array_of(c->changes, c->changes_nulls, c->n, TEXTOID));
-    args[5] = PointerGetDatum(array_of(c->values, c->values_nulls, c->n, TEXTOID));
-    args[6] = PointerGetDatum(array_of(c->contexts, c->context_nulls, c->n, TEXTOID));
-    args[7] = PointerGetDatum(array_of(c->secrets, c->secret_nulls, c->n, BYTEAOID));
-    args[8] = PointerGetDatum(array_of(c->sealed, c->sealed_nulls, c->n, BYTEAOID));
-    if (e->kind == Kind::Actor) {
-        args[9] = CStringGetTextDatum(e->request.actor);
-        args[10] = CStringGetTextDatum(e->request.pseudonym);
-    }
+    args[3] = PointerGetDatum(array_of(c->actor_ids, c->actor_id_nulls, c->n, TEXTOID));
+    args[4] = PointerGetDatum(array_of(c->messages, nullptr, c->n, TEXTOID));
+    args[5] = PointerGetDatum(array_of(c->changes, c->changes_nulls, c->n, TEXTOID));
+    args[6] = PointerGetDatum(array_of(c->values, c->values_nulls, c->n, TEXTOID));
+    args[7] = PointerGetDatum(array_of(c->contexts, c->context_nulls, c->n, TEXTOID));
+    args[8] = PointerGetDatum(array_of(c->secrets, c->secret_nulls, c->n, BYTEAOID));
+    args[9] = PointerGetDatum(array_of(c->sealed, c->sealed_nulls, c->n, BYTEAOID));
+    args[10] = PointerGetDatum(array_of(c->old_actors, c->old_actor_nulls, c->n, TEXTOID));
+    args[11] = PointerGetDatum(array_of(c->old_actor_ids, c->old_actor_id_nulls, c->n, TEXTOID));
     open_erase_window();
     int rc = SPI_execute_plan(update, args, nulls, false, 0);
     close_erase_window();
@@ -487,8 +542,10 @@ void erase_events(Erasure* e) {
                 args[3] = Int64GetDatum(last_id);
                 break;
             case Kind::Actor:
-                args[1] = CStringGetTextDatum(e->request.actor);
-                args[2] = Int64GetDatum(last_id);
+                args[1] = e->request.actor != nullptr ? CStringGetTextDatum(e->request.actor) : (Datum) 0;
+                nulls[1] = e->request.actor != nullptr ? ' ' : 'n';
+                args[2] = PointerGetDatum(e->actor_ids);
+                args[3] = Int64GetDatum(last_id);
                 break;
             case Kind::Older:
                 args[1] = TimestampTzGetDatum(e->cutoff);
@@ -515,7 +572,7 @@ void erase_events(Erasure* e) {
             Datum at = SPI_getbinval(row, descriptor, kTimestamp, &isnull);
             last_id = id;
             last_at = DatumGetTimestampTz(at);
-            EventText before = {value_or_null(row, descriptor, kActor),      nullptr,
+            EventText before = {value_or_null(row, descriptor, kActor),      value_or_null(row, descriptor, kActorId),
                                 value_or_null(row, descriptor, kMessage),    value_or_null(row, descriptor, kTemplate),
                                 value_or_null(row, descriptor, kTool),       value_or_null(row, descriptor, kAction),
                                 value_or_null(row, descriptor, kObjectType), value_or_null(row, descriptor, kObjectId),
@@ -541,7 +598,7 @@ void erase_events(Erasure* e) {
                 // over: zeros stand for what its seal chained.
                 sealed_value = isnull ? PointerGetDatum(zero_bytes(kSecretLength)) : datumCopy(sealed_value, false, -1);
             }
-            add_change(changes, id, at, &after, sealed, sealed_value);
+            add_change(changes, id, at, &before, &after, sealed, sealed_value);
         }
         if (changes->n > 0) {
             apply_changes(e, update, changes);
@@ -559,14 +616,17 @@ void erase_events(Erasure* e) {
 /// that the name leaves the deltas, and its rows left at zero removed.
 void move_actor_counts(const Erasure* e) {
     fold_count_deltas(e->namespace_oid, true);
-    Oid types[1] = {TEXTOID};
-    Datum values[1] = {CStringGetTextDatum(e->request.actor)};
-    int rc = SPI_execute_with_args(
-        psprintf("DELETE FROM %s.eventlog_counts WHERE filter OPERATOR(pg_catalog.=) 'actor' "
-                 "AND value OPERATOR(pg_catalog.=) $1 AND events OPERATOR(pg_catalog.=) 0",
-                 e->schema),
-        1, types, values, nullptr, false, 0);
+    int rc = SPI_execute(psprintf("DELETE FROM %s.eventlog_counts WHERE filter OPERATOR(pg_catalog.=) ANY "
+                                  "('{actor,actor_id}'::pg_catalog.text[]) AND events OPERATOR(pg_catalog.=) 0",
+                                  e->schema),
+                         false, 0);
     spi_check(rc, SPI_OK_DELETE, "moving the actor's counts");
+}
+
+bool is_erased_actor_id(const Erasure* e, const char* actor_id) {
+    for (int i = 0; i < e->request.nactor_ids; i++)
+        if (strcmp(e->request.actor_ids[i], actor_id) == 0) return true;
+    return false;
 }
 
 /// The erasure's own event, written as the caller.
@@ -583,16 +643,20 @@ void record_erasure(const Erasure* e, const char* reason, Interval* older_than) 
     digest[2 * PG_SHA256_DIGEST_LENGTH] = '\0';
     // The erasing actor, unless it is the actor erased.
     const char* actor = default_actor();
-    if (e->kind == Kind::Actor && strcmp(actor, e->request.actor) == 0) actor = e->request.pseudonym;
+    const char* actor_id = default_actor_id();
+    if (e->kind == Kind::Actor) {
+        if (e->request.actor != nullptr && strcmp(actor, e->request.actor) == 0) actor = e->request.pseudonym;
+        if (actor_id != nullptr && is_erased_actor_id(e, actor_id)) actor_id = e->request.pseudonym;
+    }
     const char* object_type = e->kind == Kind::Object ? e->object_type : nullptr;
     if (e->kind == Kind::Older && OidIsValid(e->object_table))
         object_type = quote_qualified_identifier(get_namespace_name(get_rel_namespace(e->object_table)),
                                                  get_rel_name(e->object_table));
 
-    Oid types[14] = {TEXTOID, INT8OID, INT8OID,        INT4OID, TEXTOID, TEXTARRAYOID, TEXTOID,
-                     TEXTOID, TIMESTAMPTZOID, INTERVALOID, TEXTOID, TEXTOID,      TEXTOID, TEXTOID};
-    Datum args[14];
-    char nulls[14];
+    Oid types[15] = {TEXTOID, INT8OID,        INT8OID,     INT4OID, TEXTOID, TEXTARRAYOID, TEXTOID, TEXTOID,
+                     TIMESTAMPTZOID, INTERVALOID, TEXTOID, TEXTOID, TEXTOID,      TEXTOID, TEXTOID};
+    Datum args[15];
+    char nulls[15];
     memset(nulls, 'n', sizeof(nulls));
     auto set = [&](int i, Datum value) {
         args[i] = value;
@@ -615,14 +679,15 @@ void record_erasure(const Erasure* e, const char* reason, Interval* older_than) 
     if (object_type != nullptr) set(11, CStringGetTextDatum(object_type));
     if (e->kind == Kind::Object) set(12, CStringGetTextDatum(e->object_id));
     set(13, CStringGetTextDatum(actor));
+    if (actor_id != nullptr) set(14, CStringGetTextDatum(actor_id));
     char* sql = psprintf(
         "SELECT %s.eventlog_log($1, pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object("
         "'erasure', $2, 'events', $3, 'records', $4, 'records_digest', $5, 'keys', $6, 'reason', $7, "
         "'pseudonym', $8, 'before', $9, 'older_than', $10, 'tool', $11, "
         "'object_table', CASE WHEN $9 IS NOT NULL THEN $12 END)), "
-        "$12, $13, $14, 'eventlog', 'erase')",
+        "$12, $13, $14, 'eventlog', 'erase', actor_id => $15)",
         e->schema);
-    int rc = SPI_execute_with_args(sql, 14, types, args, nulls, false, 1);
+    int rc = SPI_execute_with_args(sql, 15, types, args, nulls, false, 1);
     spi_check(rc, SPI_OK_SELECT, "recording the erasure");
 }
 
@@ -647,6 +712,7 @@ int64 run_erasure(Erasure* e, const char* reason, Interval* older_than, bool tab
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "eventlog: SPI_connect failed");
     SavedUser saved = become_table_owner(e->log);
     if (table_keys) take_table_columns(e);
+    if (e->kind == Kind::Actor) take_actor_ids(e);
     hold_seals(e);
     erase_events(e);
     if (e->kind == Kind::Actor) move_actor_counts(e);
@@ -675,10 +741,12 @@ Datum erase(FunctionCallInfo fcinfo) {
 Datum erase_actor(FunctionCallInfo fcinfo) {
     Erasure e = {};
     begin(&e, "eventlog_erase_actor", Kind::Actor, fcinfo);
-    if (PG_ARGISNULL(0))
-        ereport(ERROR,
-                (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("eventlog_erase_actor: actor must not be NULL")));
+    if (PG_ARGISNULL(0) && (PG_NARGS() < 3 || PG_ARGISNULL(2)))
+        ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+                        errmsg("eventlog_erase_actor: actor and actor_id must not both be NULL")));
+    e.request.actor_mode = true;
     e.request.actor = text_arg(fcinfo, 0);
+    e.given_actor_id = PG_NARGS() < 3 ? nullptr : text_arg(fcinfo, 2);
     e.request.pseudonym = new_pseudonym();
     PG_RETURN_INT64(run_erasure(&e, text_arg(fcinfo, 1), nullptr, false));
 }

@@ -41,20 +41,21 @@ Jsonb* parse_jsonb(const std::string& text) {
 /// What this erasure does to one event, in C++ terms.
 struct Rule {
     bool actor_mode = false;
-    std::string actor;
-    std::optional<std::string> actor_id;
+    std::vector<std::string> names;  // the actor's names and ids
     std::string pseudonym;
     JsonErasure json;         // changes, context, and JSON rendered in messages
     JsonErasure values_json;  // the same with values_json's key paths
 
-    explicit Rule(const ErasureRequest* request) {
-        if (request->actor != nullptr) {
+    /// For an actor: its name and ids, and those the event names it by.
+    Rule(const ErasureRequest* request, const EventText* event) {
+        if (request->actor_mode) {
             actor_mode = true;
-            actor = request->actor;
-            if (request->actor_id != nullptr) actor_id = std::string(request->actor_id);
+            if (request->actor != nullptr) names.emplace_back(request->actor);
+            if (event->actor != nullptr) names.emplace_back(event->actor);
+            for (int i = 0; i < request->nactor_ids; ++i) names.emplace_back(request->actor_ids[i]);
+            if (event->actor_id != nullptr) names.emplace_back(event->actor_id);
             pseudonym = request->pseudonym;
-            json.values.push_back(actor);
-            if (actor_id) json.values.push_back(*actor_id);
+            json.values = names;
             json.replacement = pseudonym;
         } else {
             for (int i = 0; i < request->nkeys; ++i) json.keys.emplace_back(request->keys[i]);
@@ -69,7 +70,8 @@ struct Rule {
     /// row placeholder; every part of a values_json key).
     std::string wildcard(const std::string& text, const std::vector<std::string>& path) const {
         if (actor_mode) {
-            if (text == actor || (actor_id && text == *actor_id)) return pseudonym;
+            for (const std::string& name : names)
+                if (text == name) return pseudonym;
         } else {
             for (const std::string& part : path)
                 if (json.erases_key(part)) return std::string(kErasedMarker);
@@ -82,8 +84,9 @@ struct Rule {
     bool may_hold(const std::string& message, const std::optional<MessageTemplate>& tmpl, bool json_changed) const {
         if (message.empty()) return false;
         if (actor_mode) {
-            return (!actor.empty() && message.find(actor) != std::string::npos) ||
-                   (actor_id && !actor_id->empty() && message.find(*actor_id) != std::string::npos);
+            for (const std::string& name : names)
+                if (!name.empty() && message.find(name) != std::string::npos) return true;
+            return false;
         }
         if (json_changed) return true;
         for (const std::string& key : json.keys)
@@ -235,7 +238,7 @@ std::string erased_message(const Rule& rule, const EventText& before, const Even
 }  // namespace
 
 bool erase_event(const ErasureRequest* request, const EventText* before, EventText* after) {
-    Rule rule(request);
+    Rule rule(request, before);
     *after = *before;
     // The log's own events (purges, erasures) keep their values: an actor's
     // erasure changes only who they name.
@@ -247,7 +250,7 @@ bool erase_event(const ErasureRequest* request, const EventText* before, EventTe
     if (values) after->values_json = palloc_copy(*values);
     if (context) after->context = palloc_copy(*context);
     if (rule.actor_mode) {
-        after->actor = request->pseudonym;
+        if (before->actor != nullptr) after->actor = request->pseudonym;
         if (before->actor_id != nullptr) after->actor_id = request->pseudonym;
     }
     std::string message = erased_message(rule, *before, *after, changes || values || context);

@@ -24,9 +24,11 @@ namespace eventlog::pg {
 struct ErasureRequest {
     const char* const* keys;  // the keys whose values are erased...
     int nkeys;
-    const char* actor;     // ...or, when set, the actor erased (by name)
-    const char* actor_id;  // (and its id, when known; may be NULL)
-    const char* pseudonym;
+    bool actor_mode;               // ...or an actor:
+    const char* actor;             // its name (may be NULL)
+    const char* const* actor_ids;  // and its ids
+    int nactor_ids;
+    const char* pseudonym;  // what they all become
 };
 
 /// One event's fields as text (NULL: SQL NULL; JSON as its text form).

@@ -9,8 +9,9 @@ namespace eventlog::pg {
 
 namespace {
 
-// The columns of eventlog_count_deltas, in order, as this version creates them.
-enum DeltaColumn { kTool, kActor, kAction, kObjectType, kObjectTable, kEvents, kDeltaColumns };
+// The columns of eventlog_count_deltas, in order, as this version creates
+// them (1.3 created all but the last, actor_id).
+enum DeltaColumn { kTool, kActor, kAction, kObjectType, kObjectTable, kEvents, kActorId, kDeltaColumns };
 
 const ColumnShape kDeltaShape[kDeltaColumns] = {
     {"tool", TEXTOID, false},
@@ -19,7 +20,13 @@ const ColumnShape kDeltaShape[kDeltaColumns] = {
     {"object_type", TEXTOID, false},
     {"object_table", REGCLASSOID, false},
     {"events", INT8OID, true},
+    {"actor_id", TEXTOID, false},
 };
+
+/// How many of kDeltaShape's columns the table has (one fewer before 1.4).
+int delta_columns(Oid deltas) {
+    return get_attnum(deltas, kDeltaShape[kActorId].name) != InvalidAttrNumber ? kDeltaColumns : kDeltaColumns - 1;
+}
 
 /// A fold is tried after this many deltas written by this backend (and
 /// again at every later delta while another backend's fold holds the lock).
@@ -29,8 +36,8 @@ int deltas_since_fold = 0;
 /// The delta row goes straight into the heap when the table is what this
 /// version created (no index, trigger, rule, constraint or forced row
 /// security for anything to enforce); otherwise an INSERT does it.
-bool direct_insert_possible(Relation table) {
-    return !table->rd_rel->relhasindex && inserts_like_copy(table, kDeltaShape, kDeltaColumns);
+bool direct_insert_possible(Relation table, int columns) {
+    return !table->rd_rel->relhasindex && inserts_like_copy(table, kDeltaShape, columns);
 }
 
 Datum text_or_null(const char* s, bool* isnull) {
@@ -47,18 +54,23 @@ void fill_delta(const CountKey* key, int64 events, Datum* values, bool* nulls) {
     nulls[kObjectTable] = !OidIsValid(key->object_table);
     values[kEvents] = Int64GetDatum(events);
     nulls[kEvents] = false;
+    values[kActorId] = text_or_null(key->actor_id, &nulls[kActorId]);
 }
 
-void insert_direct(Relation table, const CountKey* key, int64 events) {
+void insert_direct(Relation table, int columns, const CountKey* key, int64 events) {
+    Datum values[kDeltaColumns];
+    bool nulls[kDeltaColumns];
+    fill_delta(key, events, values, nulls);
     TupleTableSlot* slot = table_slot_create(table, nullptr);
     ExecClearTuple(slot);
-    fill_delta(key, events, slot->tts_values, slot->tts_isnull);
+    std::memcpy(slot->tts_values, values, sizeof(Datum) * columns);
+    std::memcpy(slot->tts_isnull, nulls, sizeof(bool) * columns);
     ExecStoreVirtualTuple(slot);
     table_tuple_insert(table, slot, GetCurrentCommandId(true), 0, nullptr);
     ExecDropSingleTupleTableSlot(slot);
 }
 
-void insert_sql(Oid table, const CountKey* key, int64 events) {
+void insert_sql(Oid table, int columns, const CountKey* key, int64 events) {
     Datum values[kDeltaColumns];
     bool isnull[kDeltaColumns];
     fill_delta(key, events, values, isnull);
@@ -68,12 +80,15 @@ void insert_sql(Oid table, const CountKey* key, int64 events) {
         nulls[i] = isnull[i] ? 'n' : ' ';
         types[i] = kDeltaShape[i].type;
     }
+    bool with_actor_id = columns == kDeltaColumns;
     const char* sql = psprintf(
-        "INSERT INTO %s.%s (tool, actor, action, object_type, object_table, events) VALUES ($1, $2, $3, $4, $5, $6)",
-        quote_identifier(get_namespace_name(get_rel_namespace(table))), quote_identifier(get_rel_name(table)));
+        "INSERT INTO %s.%s (tool, actor, action, object_type, object_table, events%s) "
+        "VALUES ($1, $2, $3, $4, $5, $6%s)",
+        quote_identifier(get_namespace_name(get_rel_namespace(table))), quote_identifier(get_rel_name(table)),
+        with_actor_id ? ", actor_id" : "", with_actor_id ? ", $7" : "");
     SavedUser saved = become_table_owner(table);
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "eventlog: SPI_connect failed");
-    int rc = SPI_execute_with_args(sql, kDeltaColumns, types, values, nulls, false, 0);
+    int rc = SPI_execute_with_args(sql, columns, types, values, nulls, false, 0);
     if (rc != SPI_OK_INSERT) elog(ERROR, "eventlog: recording a count failed: %s", SPI_result_code_string(rc));
     SPI_finish();
     restore_user(saved);
@@ -96,19 +111,6 @@ struct StandCache {
     bool answer;
 };
 StandCache stand = {};
-
-void forget_stand_on_relcache(Datum, Oid relation) {
-    guarded_callback([&] {
-        if (!stand.valid) return;
-        if (relation == InvalidOid || relation == stand.tables[0] || relation == stand.tables[1] ||
-            relation == stand.tables[2])
-            stand.valid = false;
-    });
-}
-
-void forget_stand_on_role_change(Datum, int, uint32) {
-    guarded_callback([&] { stand.valid = false; });
-}
 
 /// A policy's expression as text, its columns named (tables number their
 /// columns differently; names are what the policies share).
@@ -178,31 +180,44 @@ bool counts_stand_for_log(Oid namespace_oid) {
     return answer;
 }
 
-void register_counts_callbacks() {
-    CacheRegisterRelcacheCallback(forget_stand_on_relcache, (Datum) 0);
-    // Superuser and BYPASSRLS (pg_authid) and membership in the owner role
-    // (pg_auth_members) decide who bypasses row security.
-    CacheRegisterSyscacheCallback(AUTHOID, forget_stand_on_role_change, (Datum) 0);
-    CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, forget_stand_on_role_change, (Datum) 0);
+void forget_counts_stand(Oid relation) {
+    if (!stand.valid) return;
+    if (relation == InvalidOid || relation == stand.tables[0] || relation == stand.tables[1] ||
+        relation == stand.tables[2])
+        stand.valid = false;
 }
 
-char* negative_deltas_sql(const char* schema, const char* source) {
+void forget_counts_stand_on_role_change(uint32) { stand.valid = false; }
+
+bool counts_have_actor_id(Oid namespace_oid) {
+    Oid deltas = get_relname_relid("eventlog_count_deltas", namespace_oid);
+    return OidIsValid(deltas) && delta_columns(deltas) == kDeltaColumns;
+}
+
+const char* count_key_columns(bool with_actor_id) {
+    return with_actor_id ? "tool, actor, action, object_type, object_table, actor_id"
+                         : "tool, actor, action, object_type, object_table";
+}
+
+char* negative_deltas_sql(const char* schema, const char* source, bool with_actor_id) {
+    const char* extra = with_actor_id ? ", r.actor_id" : "";
     return psprintf(
-        "INSERT INTO %s.eventlog_count_deltas (tool, actor, action, object_type, object_table, events) "
-        "SELECT r.tool, r.actor, r.action, r.object_type, r.object_table, "
+        "INSERT INTO %s.eventlog_count_deltas (%s, events) "
+        "SELECT r.tool, r.actor, r.action, r.object_type, r.object_table%s, "
         "OPERATOR(pg_catalog.-) pg_catalog.count(*) FROM %s r "
-        "GROUP BY r.tool, r.actor, r.action, r.object_type, r.object_table",
-        schema, source);
+        "GROUP BY r.tool, r.actor, r.action, r.object_type, r.object_table%s",
+        schema, count_key_columns(with_actor_id), extra, source, extra);
 }
 
 void record_count_delta(Oid namespace_oid, const CountKey* key, int64 events) {
     Oid deltas = get_relname_relid("eventlog_count_deltas", namespace_oid);
     if (!OidIsValid(deltas)) return;
+    int columns = delta_columns(deltas);
     Relation table = table_open(deltas, RowExclusiveLock);
-    bool direct = direct_insert_possible(table);
-    if (direct) insert_direct(table, key, events);
+    bool direct = direct_insert_possible(table, columns);
+    if (direct) insert_direct(table, columns, key, events);
     table_close(table, NoLock);
-    if (!direct) insert_sql(deltas, key, events);
+    if (!direct) insert_sql(deltas, columns, key, events);
 
     // A fold deletes rows another transaction may have folded meanwhile:
     // harmless under READ COMMITTED (the row is skipped), a serialization
@@ -222,14 +237,15 @@ int64 fold_count_deltas(Oid namespace_oid, bool wait) {
     else if (!ConditionalLockRelationOid(counts, ShareUpdateExclusiveLock))
         return -1;
     const char* schema = quote_identifier(get_namespace_name(namespace_oid));
+    bool with_actor_id = counts_have_actor_id(namespace_oid);
     char* sql = psprintf(
         "WITH folded AS (DELETE FROM %1$s.eventlog_count_deltas "
-        "    RETURNING tool, actor, action, object_type, object_table, events), "
+        "    RETURNING %2$s, events), "
         "per_filter AS ("
         "    SELECT 'tool'::text AS filter, f.tool AS value, f.object_table, f.events FROM folded f "
         "    UNION ALL SELECT 'actor', f.actor, f.object_table, f.events FROM folded f "
         "    UNION ALL SELECT 'action', f.action, f.object_table, f.events FROM folded f "
-        "    UNION ALL SELECT 'object_type', f.object_type, f.object_table, f.events FROM folded f), "
+        "    UNION ALL SELECT 'object_type', f.object_type, f.object_table, f.events FROM folded f%3$s), "
         "upserted AS ("
         "    INSERT INTO %1$s.eventlog_counts AS c (filter, value, object_table, events) "
         "    SELECT p.filter, p.value, p.object_table, pg_catalog.sum(p.events)::bigint FROM per_filter p "
@@ -237,7 +253,8 @@ int64 fold_count_deltas(Oid namespace_oid, bool wait) {
         "    ON CONFLICT (filter, value, object_table) "
         "    DO UPDATE SET events = c.events OPERATOR(pg_catalog.+) excluded.events RETURNING 1) "
         "SELECT (SELECT pg_catalog.count(*) FROM folded), (SELECT pg_catalog.count(*) FROM upserted)",
-        schema);
+        schema, count_key_columns(with_actor_id),
+        with_actor_id ? " UNION ALL SELECT 'actor_id', f.actor_id, f.object_table, f.events FROM folded f" : "");
     SavedUser saved = become_table_owner(counts);
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "eventlog: SPI_connect failed");
     int rc = SPI_execute(sql, false, 0);
@@ -263,6 +280,7 @@ int64 rebuild_counts(Oid namespace_oid) {
     LockRelationOid(counts, ExclusiveLock);
     LockRelationOid(deltas, ExclusiveLock);
     const char* schema = quote_identifier(get_namespace_name(namespace_oid));
+    bool with_actor_id = delta_columns(deltas) == kDeltaColumns;
     SavedUser saved = become_table_owner(counts);
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "eventlog: SPI_connect failed");
     int rc = SPI_execute(psprintf("DELETE FROM %s.eventlog_count_deltas", schema), false, 0);
@@ -274,11 +292,11 @@ int64 rebuild_counts(Oid namespace_oid) {
         "    INSERT INTO %1$s.eventlog_counts (filter, value, object_table, events) "
         "    SELECT v.filter, v.value, e.object_table, pg_catalog.count(*) FROM %1$s.eventlog e "
         "    CROSS JOIN LATERAL (VALUES ('tool'::text, e.tool), ('actor', e.actor), ('action', e.action), "
-        "                               ('object_type', e.object_type)) AS v(filter, value) "
+        "                               ('object_type', e.object_type)%2$s) AS v(filter, value) "
         "    GROUP BY v.filter, v.value, e.object_table RETURNING filter, events) "
         "SELECT COALESCE(pg_catalog.sum(c.events), 0)::bigint FROM counted c "
         "WHERE c.filter OPERATOR(pg_catalog.=) 'tool'",
-        schema);
+        schema, with_actor_id ? ", ('actor_id', e.actor_id)" : "");
     rc = SPI_execute(sql, false, 0);
     if (rc != SPI_OK_SELECT || SPI_processed != 1)
         elog(ERROR, "eventlog: recounting the events failed: %s", SPI_result_code_string(rc));

@@ -1,8 +1,10 @@
 // Exact counts without counting: the number of events per tool, actor,
-// action and object_type (and per table the events are about, which is what
-// the visibility rule needs), kept in two tables of the extension:
+// actor_id, action and object_type (and per table the events are about,
+// which is what the visibility rule needs), kept in two tables of the
+// extension:
 //   eventlog_count_deltas  one row per write (the events of one write share
-//                          tool, actor, action, object_type, object_table),
+//                          tool, actor, actor_id, action, object_type,
+//                          object_table),
 //                          in the same transaction as its events; negative
 //                          rows for what eventlog_purge removes;
 //   eventlog_counts        the folded sums, one row per (filter, value,
@@ -21,6 +23,7 @@ namespace eventlog::pg {
 struct CountKey {
     const char* tool;
     const char* actor;
+    const char* actor_id;
     const char* action;
     const char* object_type;
     Oid object_table;  // InvalidOid: none
@@ -49,12 +52,28 @@ int64 rebuild_counts(Oid extension_namespace);
 /// relcache and role changes clear.
 bool counts_stand_for_log(Oid extension_namespace);
 
-/// Registers the invalidation callbacks of counts_stand_for_log's cache.
-void register_counts_callbacks();
+/// Forgets counts_stand_for_log's answer when it was about `relation`
+/// (InvalidOid: any relation) (relcache invalidation, through
+/// cache_invalidation.cpp).
+void forget_counts_stand(Oid relation);
+
+/// Forgets counts_stand_for_log's answer after a change to roles or role
+/// membership (syscache invalidation of pg_authid and pg_auth_members).
+void forget_counts_stand_on_role_change(uint32 hash_value);
+
+/// Whether the counts carry actor_id (eventlog_count_deltas has the column:
+/// version 1.4 and later; a log of 1.3 has it after ALTER EXTENSION eventlog
+/// UPDATE, and until then neither the log nor the counts have it).
+bool counts_have_actor_id(Oid extension_namespace);
+
+/// The columns of the log a count key is made of, as an SQL list:
+/// "tool, actor, action, object_type, object_table" and ", actor_id" when
+/// with_actor_id.
+const char* count_key_columns(bool with_actor_id);
 
 /// SQL (for SPI, run with the owner's rights) adding negative deltas for the
-/// events of `source`, a relation or a CTE name, each row having tool,
-/// actor, action, object_type and object_table; `schema` quoted.
-char* negative_deltas_sql(const char* schema, const char* source);
+/// events of `source`, a relation or a CTE name, each row having the
+/// columns of count_key_columns(with_actor_id); `schema` quoted.
+char* negative_deltas_sql(const char* schema, const char* source, bool with_actor_id);
 
 }  // namespace eventlog::pg

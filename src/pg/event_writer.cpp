@@ -30,6 +30,7 @@ enum Column {
     kTransactionId,
     kObjectTable,
     kContext,
+    kActorId,
     kColumns
 };
 
@@ -49,6 +50,7 @@ const ColumnShape kShape[kColumns] = {
     {"transaction_id", XID8OID, true},
     {"object_table", REGCLASSOID, false},
     {"context", JSONBOID, false},
+    {"actor_id", TEXTOID, false},
 };
 
 Datum text_datum(const char* s, bool* isnull) {
@@ -109,6 +111,7 @@ int64 insert_direct(Relation table, Oid namespace_oid, const EventCommon* common
     shared[kObjectTable] = ObjectIdGetDatum(common->object_table);
     shared_null[kObjectTable] = !OidIsValid(common->object_table);
     shared[kContext] = pointer_datum(common->context, &shared_null[kContext]);
+    shared[kActorId] = text_datum(common->actor_id, &shared_null[kActorId]);
 
     constexpr int kChunk = 1000;
     TupleTableSlot* slots[kChunk];
@@ -180,24 +183,28 @@ Oid partition_for_now(Relation log, TimestampTz* until) {
 // triggers, constraints, more columns with defaults).
 // ---------------------------------------------------------------------------
 
-constexpr int kSqlParams = 12;
+constexpr int kSqlParams = 13;
 
 /// The prepared INSERT, kept for the life of the backend and re-made when
 /// the eventlog table is a different one (extension dropped and re-created)
-/// or gained object_table and context (a log of 1.1 or older has no such
-/// columns until ALTER EXTENSION eventlog UPDATE; this module writes into it
-/// meanwhile).
+/// or gained columns: object_table and context (a log of 1.1 or older has
+/// no such columns until ALTER EXTENSION eventlog UPDATE; this module writes
+/// into it meanwhile), actor_id (1.3 and older). A column the log does not
+/// have yet is not written.
 struct CachedPlan {
     Oid table;
     bool with_1_2_columns;
+    bool with_actor_id;
     SPIPlanPtr plan;
 };
-CachedPlan sql_insert = {InvalidOid, false, nullptr};
+CachedPlan sql_insert = {InvalidOid, false, false, nullptr};
 
 SPIPlanPtr prepared_insert(Oid namespace_oid, Oid table) {
     bool with_1_2_columns = get_attnum(table, kShape[kObjectTable].name) != InvalidAttrNumber &&
                             get_attnum(table, kShape[kContext].name) != InvalidAttrNumber;
-    if (sql_insert.plan != nullptr && sql_insert.table == table && sql_insert.with_1_2_columns == with_1_2_columns)
+    bool with_actor_id = get_attnum(table, kShape[kActorId].name) != InvalidAttrNumber;
+    if (sql_insert.plan != nullptr && sql_insert.table == table && sql_insert.with_1_2_columns == with_1_2_columns &&
+        sql_insert.with_actor_id == with_actor_id)
         return sql_insert.plan;
     if (sql_insert.plan != nullptr) {
         SPI_freeplan(sql_insert.plan);
@@ -205,19 +212,20 @@ SPIPlanPtr prepared_insert(Oid namespace_oid, Oid table) {
     }
     char* sql = psprintf(
         "INSERT INTO %s.eventlog (actor, message, object_type, object_id, tool, action, changes, db_user, "
-        "template_message, values_json%s) "
-        "SELECT $1, e.message, $3, e.object_id, $5, $6, e.changes, $8, $9, $10%s "
+        "template_message, values_json%s%s) "
+        "SELECT $1, e.message, $3, e.object_id, $5, $6, e.changes, $8, $9, $10%s%s "
         "FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($4), pg_catalog.unnest($7)) "
         "AS e(message, object_id, changes) RETURNING id",
         quote_identifier(get_namespace_name(namespace_oid)), with_1_2_columns ? ", object_table, context" : "",
-        with_1_2_columns ? ", $11, $12" : "");
-    Oid types[kSqlParams] = {TEXTOID,       TEXTARRAYOID, TEXTOID, TEXTARRAYOID, TEXTOID,     TEXTOID,
-                             JSONBARRAYOID, TEXTOID,      TEXTOID, JSONBOID,     REGCLASSOID, JSONBOID};
+        with_actor_id ? ", actor_id" : "", with_1_2_columns ? ", $11, $12" : "", with_actor_id ? ", $13" : "");
+    Oid types[kSqlParams] = {TEXTOID, TEXTARRAYOID, TEXTOID,  TEXTARRAYOID, TEXTOID,  TEXTOID, JSONBARRAYOID,
+                             TEXTOID, TEXTOID,      JSONBOID, REGCLASSOID,  JSONBOID, TEXTOID};
     SPIPlanPtr plan = SPI_prepare(sql, kSqlParams, types);
     if (plan == nullptr) elog(ERROR, "eventlog: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
     SPI_keepplan(plan);
     sql_insert.table = table;
     sql_insert.with_1_2_columns = with_1_2_columns;
+    sql_insert.with_actor_id = with_actor_id;
     sql_insert.plan = plan;
     return plan;
 }
@@ -245,6 +253,7 @@ int64 insert_sql(Oid table, Oid namespace_oid, const EventCommon* common, const 
     values[10] = ObjectIdGetDatum(common->object_table);
     isnull[10] = !OidIsValid(common->object_table);
     values[11] = pointer_datum(common->context, &isnull[11]);
+    values[12] = text_datum(common->actor_id, &isnull[12]);
     char nulls[kSqlParams];
     for (int i = 0; i < kSqlParams; i++) nulls[i] = isnull[i] ? 'n' : ' ';
 
@@ -284,6 +293,11 @@ const char* default_actor() {
     return current_role_name();
 }
 
+const char* default_actor_id() {
+    if (actor_id_setting != nullptr && actor_id_setting[0] != '\0') return pstrdup(actor_id_setting);
+    return nullptr;
+}
+
 int64 write_events(Oid namespace_oid, const EventCommon* common, const EventRows* rows) {
     if (rows->n == 0) return 0;
     // The transaction id comes before any event id on both paths: every
@@ -317,7 +331,8 @@ int64 write_events(Oid namespace_oid, const EventCommon* common, const EventRows
     table_close(table, NoLock);
     if (!written) first_id = insert_sql(table_oid, namespace_oid, common, rows);
     // The counts behind eventlog_page's count: one delta for the whole write.
-    CountKey key = {common->tool, common->actor, common->action, common->object_type, common->object_table};
+    CountKey key = {common->tool,   common->actor,       common->actor_id,
+                    common->action, common->object_type, common->object_table};
     record_count_delta(namespace_oid, &key, rows->n);
     // Which path ran, for tests and for an owner wondering about speed.
     elog(DEBUG1, "eventlog: %d event%s written by the %s path", rows->n, rows->n == 1 ? "" : "s",

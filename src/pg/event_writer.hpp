@@ -12,6 +12,7 @@ namespace eventlog::pg {
 /// What the events of one write share (NULL pointers are SQL NULLs)...
 struct EventCommon {
     const char* actor;
+    const char* actor_id;  // the actor's stable key; NULL: none
     const char* object_type;
     Oid object_table;  // the table the events are about (event_visibility.hpp); InvalidOid: none
     const char* tool;
@@ -43,6 +44,10 @@ Oid extension_namespace(Oid member_function);
 /// The actor to record when none is given: eventlog.actor when set and
 /// non-empty, else the current role's name.
 const char* default_actor();
+
+/// The actor's key to record when none is given: eventlog.actor_id when set
+/// and non-empty, else NULL.
+const char* default_actor_id();
 
 /// The name of the role that is acting now (current_user).
 const char* current_role_name();

@@ -154,8 +154,9 @@ JsonbValue id_key(const JsonbValue* id) {
 /// Deep mode: [{"id":7,...}, ...] as {"7": {"id":7,...}, ...}; a repeated id
 /// keeps its last element.
 Jsonb* keyed_array_as_object(JsonbContainer* array) {
-    JsonbParseState* state = nullptr;
-    pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
+    JsonbBuild state;
+    jsonb_build_begin(&state);
+    jsonb_push(&state, WJB_BEGIN_OBJECT, nullptr);
     JsonbIterator* it = JsonbIteratorInit(array);
     JsonbValue element;
     JsonbIteratorToken token;
@@ -235,7 +236,7 @@ void diff_objects(JsonbContainer* old_object, JsonbContainer* new_object, const 
 }
 
 /// Creation or deletion: every non-excluded top-level pair of `object`.
-void copy_object(JsonbContainer* object, const DiffOptions* options, JsonbParseState** state) {
+void copy_object(JsonbContainer* object, const DiffOptions* options, JsonbBuild* state) {
     PairCursor pairs;
     for (cursor_open(&pairs, object); !pairs.done; cursor_next(&pairs)) {
         CHECK_FOR_INTERRUPTS();

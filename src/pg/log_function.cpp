@@ -1,7 +1,8 @@
 // eventlog_log(template_message, values_json, object_type, object_id, actor,
-//              tool, action, changes, context) RETURNS bigint
-// (the SQL function of 1.1 and before has no context argument: the same
-// symbol serves both until ALTER EXTENSION eventlog UPDATE).
+//              tool, action, changes, context, actor_id) RETURNS bigint
+// (the SQL function of 1.1 and before has no context argument, that of 1.3
+// and before no actor_id: the same symbol serves them all until ALTER
+// EXTENSION eventlog UPDATE).
 #include <string>
 
 #include "pg/boundary.hpp"
@@ -28,6 +29,7 @@ Datum log_event(FunctionCallInfo fcinfo, text* template_message, Jsonb* values, 
     common.object_type = text_arg(fcinfo, 2);
     common.object_table = table_named(common.object_type);
     common.actor = PG_ARGISNULL(4) ? default_actor() : text_arg(fcinfo, 4);
+    common.actor_id = PG_NARGS() <= 9 || PG_ARGISNULL(9) ? default_actor_id() : text_arg(fcinfo, 9);
     common.tool = text_arg(fcinfo, 5);
     common.action = text_arg(fcinfo, 6);
     common.db_user = current_role_name();

@@ -1,9 +1,8 @@
 // The module's magic block and its settings.
 #include "pg/append_only.hpp"
 #include "pg/boundary.hpp"
+#include "pg/cache_invalidation.hpp"
 #include "pg/event_context.hpp"
-#include "pg/event_counts.hpp"
-#include "pg/partition_upkeep.hpp"
 #include "pg/postgres.hpp"
 #include "pg/settings.hpp"
 #include "pg/table_tracking.hpp"
@@ -11,6 +10,7 @@
 namespace eventlog::pg {
 
 char* actor_setting = nullptr;
+char* actor_id_setting = nullptr;
 char* context_setting = nullptr;
 
 namespace {
@@ -25,6 +25,11 @@ void define_settings() {
                                "Set it per transaction (SET LOCAL eventlog.actor = 'alice') from the application; "
                                "when empty, events record the calling database role.",
                                &actor_setting, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomStringVariable("eventlog.actor_id",
+                               "The stable key of the actor (a user's primary key, an account id).",
+                               "Set it per transaction (SET LOCAL eventlog.actor_id = '42') next to eventlog.actor; "
+                               "events record it in actor_id unless an actor_id is passed; empty: NULL.",
+                               &actor_id_setting, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
     DefineCustomStringVariable(
         "eventlog.context", "A JSON object stored with every event (the context column).",
         "Set it per transaction (SET LOCAL eventlog.context = '{\"request_id\": \"r-1\"}') from the application; "
@@ -37,10 +42,9 @@ void define_settings() {
         "(and so also needed when restoring a dump of a partitioned log).",
         &partition_interval_setting, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("eventlog");
+    register_cache_callbacks();
     register_tracking_callbacks();
     register_append_only_callbacks();
-    register_partition_callbacks();
-    register_counts_callbacks();
 }
 
 }  // namespace

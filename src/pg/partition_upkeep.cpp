@@ -1,6 +1,5 @@
 #include "pg/partition_upkeep.hpp"
 
-#include "pg/boundary.hpp"
 #include "pg/owner_rights.hpp"
 
 namespace eventlog::pg {
@@ -11,13 +10,11 @@ namespace {
 Oid ready_table = InvalidOid;
 TimestampTz ready_until = 0;
 
-void forget_on_change(Datum, Oid relation) {
-    guarded_callback([&] {
-        if (relation == InvalidOid || relation == ready_table) ready_table = InvalidOid;
-    });
-}
-
 }  // namespace
+
+void forget_partitions_ready(Oid relation) {
+    if (relation == InvalidOid || relation == ready_table) ready_table = InvalidOid;
+}
 
 void keep_partitions_ready(Oid namespace_oid, Oid table) {
     if (table == ready_table && GetCurrentTimestamp() < ready_until) return;
@@ -36,7 +33,5 @@ void keep_partitions_ready(Oid namespace_oid, Oid table) {
     ready_table = table;
     ready_until = until;
 }
-
-void register_partition_callbacks() { CacheRegisterRelcacheCallback(forget_on_change, (Datum) 0); }
 
 }  // namespace eventlog::pg

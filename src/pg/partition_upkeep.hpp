@@ -13,7 +13,9 @@ namespace eventlog::pg {
 
 void keep_partitions_ready(Oid extension_namespace, Oid table);
 
-/// Registers the relcache callback that makes the next write look again.
-void register_partition_callbacks();
+/// Makes the next write look again after a change to `relation` (InvalidOid:
+/// any relation), when it is the log (relcache invalidation, through
+/// cache_invalidation.cpp).
+void forget_partitions_ready(Oid relation);
 
 }  // namespace eventlog::pg

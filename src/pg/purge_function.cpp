@@ -29,7 +29,8 @@ constexpr int64 kBatch = 10000;
 /// taking them off the counts when the log has counts, and their seal
 /// secrets with them (when the log has them: 1.4 on); returns how many it
 /// deleted.
-int64 delete_batch(const char* schema, const char* log, TimestampTz cutoff, int64 limit, bool counted, bool secrets) {
+int64 delete_batch(const char* schema, const char* log, TimestampTz cutoff, int64 limit, bool counted,
+                   bool with_actor_id, bool secrets) {
     char* remove = psprintf(
         "DELETE FROM %s WHERE \"timestamp\" OPERATOR(pg_catalog.<) $1 AND id OPERATOR(pg_catalog.=) ANY (ARRAY("
         "SELECT id FROM %s WHERE \"timestamp\" OPERATOR(pg_catalog.<) $1 ORDER BY \"timestamp\", id LIMIT $2))",
@@ -39,11 +40,12 @@ int64 delete_batch(const char* schema, const char* log, TimestampTz cutoff, int6
                                             schema)
                                  : "";
     char* sql = counted ? psprintf(
-                              "WITH removed AS (%s RETURNING id, tool, actor, action, object_type, object_table)%s, "
+                              "WITH removed AS (%s RETURNING id, %s)%s, "
                               "noted AS (%s RETURNING events) "
                               "SELECT COALESCE(OPERATOR(pg_catalog.-) pg_catalog.sum(n.events), 0)::bigint "
                               "FROM noted n",
-                              remove, forget, negative_deltas_sql(schema, "removed"))
+                              remove, count_key_columns(with_actor_id), forget,
+                              negative_deltas_sql(schema, "removed", with_actor_id))
                         : remove;
     Oid types[2] = {TIMESTAMPTZOID, INT8OID};
     Datum values[2] = {TimestampTzGetDatum(cutoff), Int64GetDatum(limit)};
@@ -63,7 +65,8 @@ int64 delete_batch(const char* schema, const char* log, TimestampTz cutoff, int6
 /// Partitioned log: drops the partitions holding only events recorded
 /// before `cutoff`, oldest first, while their events fit in `budget`;
 /// returns how many events they held.
-int64 drop_old_partitions(const char* schema, TimestampTz cutoff, int64 budget, bool counted, bool secrets) {
+int64 drop_old_partitions(const char* schema, TimestampTz cutoff, int64 budget, bool counted, bool with_actor_id,
+                          bool secrets) {
     char* sql = psprintf(
         "SELECT pg_catalog.format('%%I.%%I', n.nspname, c.relname) "
         "FROM %s.eventlog_partitions p "
@@ -86,7 +89,7 @@ int64 drop_old_partitions(const char* schema, TimestampTz cutoff, int64 budget, 
         int64 events = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
         if (events > budget - dropped) break;
         if (counted) {
-            rc = SPI_execute(negative_deltas_sql(schema, name), false, 0);
+            rc = SPI_execute(negative_deltas_sql(schema, name, with_actor_id), false, 0);
             if (rc != SPI_OK_INSERT)
                 elog(ERROR, "eventlog: uncounting %s failed: %s", name, SPI_result_code_string(rc));
         }
@@ -147,15 +150,16 @@ Datum purge(FunctionCallInfo fcinfo) {
     SavedUser saved = become_table_owner(log);
     // A log of 1.2 or older (until ALTER EXTENSION eventlog UPDATE) has no counts.
     bool counted = OidIsValid(get_relname_relid("eventlog_count_deltas", namespace_oid));
+    bool with_actor_id = counts_have_actor_id(namespace_oid);
     // Nor seal secrets (1.3 or older): the secrets of purged events go with them.
     bool secrets = OidIsValid(get_relname_relid("eventlog_seal_secrets", namespace_oid));
     int64 purged = 0;
     if (get_rel_relkind(log) == RELKIND_PARTITIONED_TABLE)
-        purged = drop_old_partitions(schema, cutoff, max_events, counted, secrets);
+        purged = drop_old_partitions(schema, cutoff, max_events, counted, with_actor_id, secrets);
     while (purged < max_events) {
         CHECK_FOR_INTERRUPTS();
         int64 limit = max_events - purged < kBatch ? max_events - purged : kBatch;
-        int64 deleted = delete_batch(schema, log_name, cutoff, limit, counted, secrets);
+        int64 deleted = delete_batch(schema, log_name, cutoff, limit, counted, with_actor_id, secrets);
         purged += deleted;
         if (deleted < limit) break;
     }

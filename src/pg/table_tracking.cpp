@@ -82,16 +82,6 @@ std::unique_ptr<TableTracking> build(Relation table, const char* trigger_argumen
     return t;
 }
 
-void invalidate(Datum, Oid table) {
-    for (auto& [oid, entry] : cache()) {
-        if (table == InvalidOid || oid == table) entry->valid = false;
-    }
-    // The Citus module's cache is cleared from here, not from a callback of
-    // its own: PostgreSQL has 10 relcache callback slots (15), and with Citus
-    // loaded one more ran out of them (FATAL at connection).
-    citus_forget(table);
-}
-
 void end_of_transaction(XactEvent event, void*) {
     if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_COMMIT ||
         event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PREPARE)
@@ -99,6 +89,12 @@ void end_of_transaction(XactEvent event, void*) {
 }
 
 }  // namespace
+
+void forget_table_tracking(Oid table) {
+    for (auto& [oid, entry] : cache()) {
+        if (table == InvalidOid || oid == table) entry->valid = false;
+    }
+}
 
 const TrackedColumn* TableTracking::column(const std::string& name) const {
     for (const TrackedColumn& c : columns) {
@@ -143,10 +139,6 @@ TableTracking* table_tracking(Relation table, const char* trigger_argument) {
 
 extern "C" {
 
-static void eventlog_relcache_callback(Datum arg, Oid table) {
-    eventlog::pg::guarded_callback([&] { eventlog::pg::invalidate(arg, table); });
-}
-
 static void eventlog_xact_callback(XactEvent event, void* arg) {
     eventlog::pg::guarded_callback([&] { eventlog::pg::end_of_transaction(event, arg); });
 }
@@ -155,9 +147,6 @@ static void eventlog_xact_callback(XactEvent event, void* arg) {
 
 namespace eventlog::pg {
 
-void register_tracking_callbacks() {
-    CacheRegisterRelcacheCallback(eventlog_relcache_callback, (Datum) 0);
-    RegisterXactCallback(eventlog_xact_callback, nullptr);
-}
+void register_tracking_callbacks() { RegisterXactCallback(eventlog_xact_callback, nullptr); }
 
 }  // namespace eventlog::pg

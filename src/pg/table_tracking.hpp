@@ -57,7 +57,12 @@ TableTracking* table_tracking(Relation table, const char* trigger_argument);
 /// The names of a table's live columns, in order.
 std::vector<std::string> column_names(TupleDesc descriptor);
 
-/// Registers the invalidation and end-of-transaction callbacks (_PG_init).
+/// Marks the tracking of `table` (InvalidOid: of every table) stale, to be
+/// built anew by the next trigger (relcache invalidation, through
+/// cache_invalidation.cpp).
+void forget_table_tracking(Oid table);
+
+/// Registers the end-of-transaction callback (_PG_init).
 void register_tracking_callbacks();
 
 }  // namespace eventlog::pg

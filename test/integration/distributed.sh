@@ -63,7 +63,7 @@ send_marker() {
 }
 
 columns="id, \"timestamp\", actor, message, object_type, object_id, tool, action, changes, db_user,
-         template_message, values_json, transaction_id"
+         template_message, values_json, transaction_id, actor_id"
 guard_state="SELECT string_agg(tgenabled::text, ' ' ORDER BY tgname) FROM pg_trigger WHERE tgrelid = 'eventlog'::regclass AND tgname LIKE 'eventlog_append_only%'"
 # source_events DB: all of a source's events; central_events SOURCE_NO: the
 # central events in that source's id range; both in the same comparable form.
@@ -102,7 +102,7 @@ make_source() {
 }
 # more_events DB: tracked changes and logged events after the subscription.
 more_events() {
-    on_source "$1" "BEGIN; SET LOCAL eventlog.actor = 'jane'; UPDATE certificate SET status = 'inactive' WHERE id <= 10; COMMIT" >/dev/null
+    on_source "$1" "BEGIN; SET LOCAL eventlog.actor = 'jane'; SET LOCAL eventlog.actor_id = 'u-7'; UPDATE certificate SET status = 'inactive' WHERE id <= 10; COMMIT" >/dev/null
     on_source "$1" "DELETE FROM certificate WHERE id > 15" >/dev/null
     on_source "$1" "BEGIN; SELECT eventlog_log('rolled back'); ROLLBACK" >/dev/null
     on_source "$1" "SELECT eventlog_log_row(c, 'Row {r}', '{\"r\": 1}', tool => 'feature', action => 'note') FROM certificate c WHERE id = 1" >/dev/null
@@ -151,7 +151,10 @@ check "eventlog_page on central counts the same" "$both" \
     "$(on_central central "SELECT eventlog_page(object_type => 'public.certificate', object_id => '1') -> 'count'")"
 page_count_agrees="SELECT (eventlog_page(page_size => 1) ->> 'count')::bigint = (SELECT count(*) FROM eventlog)
                        AND (eventlog_page(tool => 'feature', page_size => 1) ->> 'count')::bigint
-                           = (SELECT count(*) FROM eventlog WHERE tool = 'feature')"
+                           = (SELECT count(*) FROM eventlog WHERE tool = 'feature')
+                       AND (eventlog_page(actor_id => 'u-7', page_size => 1) ->> 'count')::bigint
+                           = (SELECT count(*) FROM eventlog WHERE actor_id = 'u-7')
+                       AND (SELECT count(*) FROM eventlog WHERE actor_id = 'u-7') > 0"
 check "central: replicated events are counted (the trigger's deltas)" "t" "$(on_central central "$page_count_agrees")"
 check "central: a scheduled fold keeps them exact" "t t 0" \
     "$(on_central central "SELECT eventlog_counts_fold() > 0") $(on_central central "$page_count_agrees") $(on_central central "SELECT count(*) FROM eventlog_count_deltas")"

@@ -14,6 +14,7 @@ sql dump_src "SELECT eventlog_log('Item {item__name} was updated.', '{\"item__na
                                   jsonb_diff_schema('{\"n\": 123456789012345678901234567890}',
                                                     '{\"n\": 123456789012345678901234567891}'))
               FROM generate_series(1, 50)" >/dev/null
+sql dump_src "SELECT eventlog_log('keyed', tool => 'keyed', actor => 'Jane', actor_id => '42') FROM generate_series(1, 3)" >/dev/null
 sql dump_src "BEGIN; SELECT eventlog_log('rolled back'); ROLLBACK;" >/dev/null  # burns an id
 before=$(sql dump_src "SELECT count(*) || ' ' || max(id) FROM eventlog")
 
@@ -21,7 +22,7 @@ pg_dump -Fc -d dump_src -f "$work/dump" || { echo "FAIL  pg_dump"; exit 1; }
 pg_restore -d dump_dst "$work/dump" || { echo "FAIL  pg_restore"; exit 1; }
 
 query="SELECT id, \"timestamp\", actor, message, object_type, object_id, tool, action, changes, db_user,
-              template_message, values_json, transaction_id FROM eventlog ORDER BY id"
+              template_message, values_json, transaction_id, context, actor_id FROM eventlog ORDER BY id"
 check "events restored identically" "$(sql dump_src "$query" | md5sum)" "$(sql dump_dst "$query" | md5sum)"
 check "event count and max id" "$before" "$(sql dump_dst "SELECT count(*) || ' ' || max(id) FROM eventlog")"
 
@@ -34,8 +35,9 @@ check "restored log is append-only" "42501" "$(sqlstate dump_dst "UPDATE eventlo
 # restore the page counts what the log holds (with no filter, and tool
 # 'feature': the 50 events logged above).
 counts="SELECT (eventlog_page(page_size => 1) ->> 'count') || ' ' || (SELECT count(*) FROM eventlog)
-               || ' ' || (eventlog_page(tool => 'feature', page_size => 1) ->> 'count')"
+               || ' ' || (eventlog_page(tool => 'feature', page_size => 1) ->> 'count')
+               || ' ' || (eventlog_page(actor_id => '42', page_size => 1) ->> 'count')"
 all_events=$(sql dump_src "SELECT count(*) FROM eventlog")
-check "restored counts equal the events" "$all_events $all_events 50" "$(sql dump_dst "$counts")"
+check "restored counts equal the events" "$all_events $all_events 50 3" "$(sql dump_dst "$counts")"
 
 finish

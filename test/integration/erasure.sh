@@ -37,7 +37,7 @@ verify() {  # DB -> ok|erased|first_bad_id|reason
 }
 copy_out() {  # DB -> the four COPY outputs scripts/eventlog-verify-chain reads
     sql "$1" "COPY (SELECT id, \"timestamp\", actor, message, object_type, object_id, tool, action, changes, db_user,
-                          template_message, values_json, transaction_id, context FROM eventlog ORDER BY id) TO STDOUT" >"$work/events.copy"
+                          template_message, values_json, transaction_id, context, actor_id FROM eventlog ORDER BY id) TO STDOUT" >"$work/events.copy"
     sql "$1" "COPY (SELECT sealed_from, sealed_to, ids, times, encode(chain, 'hex'), encode(prev_digest, 'hex'),
                           encode(digest, 'hex'), encoding FROM eventlog_seals ORDER BY sealed_to) TO STDOUT" >"$work/seals.copy"
     sql "$1" "COPY (SELECT id, encode(secret, 'hex') FROM eventlog_seal_secrets ORDER BY id) TO STDOUT" >"$work/secrets.copy"
@@ -72,8 +72,10 @@ status2="platinum-vip-9"
 street="17 Hidden Lane"
 phone="+47 555 0142"
 actor="Ulrike Actorsson"
+actor_id="emp-7731-ulrike"
 sql "$db" "BEGIN;
 SET LOCAL eventlog.actor = '$actor';
+SET LOCAL eventlog.actor_id = '$actor_id';
 SET LOCAL eventlog.context = '{\"request\": \"r-9\", \"customer\": {\"email\": \"$email\"}}';
 INSERT INTO customer VALUES (1, '$customer', '$email', '$birth', '$status1',
                              '{\"address\": {\"street\": \"$street\"}, \"phone\": \"$phone\"}');
@@ -82,6 +84,7 @@ INSERT INTO customer VALUES (2, 'Other Person', 'other@kept.example', '1970-01-0
 sql "$db" "SELECT * FROM eventlog_seal()" >/dev/null   # these are sealed before they are erased; the rest after
 sql "$db" "BEGIN;
 SET LOCAL eventlog.actor = '$actor';
+SET LOCAL eventlog.actor_id = '$actor_id';
 UPDATE customer SET status = '$status2' WHERE id = 1;
 SELECT eventlog_log('Welcome mail to {customer__email} ({customer__profile__phone}), approved by {approved_by}',
                     jsonb_build_object('customer__email', '$email',
@@ -98,7 +101,7 @@ COMMIT;" >/dev/null
 sql "$db" "UPDATE customer SET status = 'bronze-2' WHERE id = 2" >/dev/null
 sql "$db" "SELECT * FROM eventlog_seal()" >/dev/null   # (her deletion, below, is not sealed when she is erased)
 
-values=("$customer" "$email" "$birth" "$status1" "$status2" "$street" "$phone" "$actor")
+values=("$customer" "$email" "$birth" "$status1" "$status2" "$street" "$phone" "$actor" "$actor_id")
 # Every unsalted digest (hex) a dump might betray them by: of each value and
 # its JSON form, and of the fields, the erasable lines and the 1.3-style
 # seal lines of every event that held one of them.
@@ -110,7 +113,7 @@ for v in "${values[@]}"; do
     done
 done
 sql "$db" "SELECT h FROM eventlog e,
-           LATERAL (VALUES (eventlog_seal_line(e)), (eventlog_seal_erasable(e)), (e.actor), (e.message), (e.changes::text),
+           LATERAL (VALUES (eventlog_seal_line(e)), (eventlog_seal_erasable(e)), (e.actor), (e.actor_id), (e.message), (e.changes::text),
                            (e.values_json::text), (e.context::text), (e.changes -> 'new_value' ->> 'profile')) AS f(t),
            LATERAL (VALUES (md5(f.t)), (encode(sha256(convert_to(f.t, 'UTF8')), 'hex'))) AS d(h)
            WHERE f.t IS NOT NULL AND (e.object_id = '1' AND e.object_type = 'public.customer' OR e.actor = '$actor')" \
@@ -160,7 +163,7 @@ check "...it holds the erasure's marks and the pseudonym" "t t" \
     "$(grep -q '\[erased\]' "$work/after.sql" && echo t) $(grep -qE 'erased-actor-[0-9a-f]{16}' "$work/after.sql" && echo t)"
 check "...and the other customer's values" "t" "$(grep -q 'other@kept.example' "$work/after.sql" && echo t)"
 check "the erase events hold none of them (their own values_json, messages)" "0" \
-    "$(sql "$db" "SELECT count(*) FROM eventlog e WHERE e.action = 'erase' AND (e::text LIKE '%Erasmus%' OR e::text LIKE '%Actorsson%')")"
+    "$(sql "$db" "SELECT count(*) FROM eventlog e WHERE e.action = 'erase' AND (e::text LIKE '%Erasmus%' OR e::text LIKE '%Actorsson%' OR e::text LIKE '%emp-7731%')")"
 check "the dump restores the messages as erased" \
     "[erased] ([erased]) removed|[erased] is [erased] ([erased] before), handled by erased-actor" \
     "$(sql "$db" "SELECT string_agg(regexp_replace(message, 'erased-actor-[0-9a-f]+', 'erased-actor'), '|' ORDER BY id DESC)

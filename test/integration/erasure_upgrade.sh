@@ -24,7 +24,7 @@ verify() {  # DB -> ok|checked > 0|erased|first_bad_id|reason
 }
 copy_out() {  # DB -> the four COPY outputs scripts/eventlog-verify-chain reads
     sql "$1" "COPY (SELECT id, \"timestamp\", actor, message, object_type, object_id, tool, action, changes, db_user,
-                          template_message, values_json, transaction_id, context FROM eventlog ORDER BY id) TO STDOUT" >"$work/events.copy"
+                          template_message, values_json, transaction_id, context, actor_id FROM eventlog ORDER BY id) TO STDOUT" >"$work/events.copy"
     sql "$1" "COPY (SELECT sealed_from, sealed_to, ids, times, encode(chain, 'hex'), encode(prev_digest, 'hex'),
                           encode(digest, 'hex'), encoding FROM eventlog_seals ORDER BY sealed_to) TO STDOUT" >"$work/seals.copy"
     sql "$1" "COPY (SELECT id, encode(secret, 'hex') FROM eventlog_seal_secrets ORDER BY id) TO STDOUT" >"$work/secrets.copy"

@@ -77,14 +77,14 @@ SELECT object || ' | ' || coalesce(
                                             WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '')
                 || ' indexes=' || coalesce((SELECT string_agg(pg_get_indexdef(i.indexrelid), '; ' ORDER BY pg_get_indexdef(i.indexrelid))
                                             FROM pg_index i WHERE i.indrelid = c.oid), '')
-                || ' constraints=' || coalesce((SELECT string_agg(con.conname || ' ' || pg_get_constraintdef(con.oid), '; ' ORDER BY 1)
+                || ' constraints=' || coalesce((SELECT string_agg(con.conname || ' ' || pg_get_constraintdef(con.oid), '; ' ORDER BY con.conname)
                                                 FROM pg_constraint con WHERE con.conrelid = c.oid), '')
-                || ' triggers=' || coalesce((SELECT string_agg(pg_get_triggerdef(t.oid), '; ' ORDER BY 1)
+                || ' triggers=' || coalesce((SELECT string_agg(pg_get_triggerdef(t.oid), '; ' ORDER BY t.tgname)
                                              FROM pg_trigger t WHERE t.tgrelid = c.oid), '')
                 || CASE WHEN c.relkind = 'v' THEN ' view=' || pg_get_viewdef(c.oid) ELSE '' END
                 || ' options=' || coalesce(c.reloptions::text, '') || ' row_security=' || c.relrowsecurity
                 || ' policies=' || coalesce((SELECT string_agg(pol.polname || ' ' || pol.polcmd::text || ' ' || pol.polroles::text
-                                                               || ' ' || coalesce(pg_get_expr(pol.polqual, pol.polrelid), ''), '; ' ORDER BY 1)
+                                                               || ' ' || coalesce(pg_get_expr(pol.polqual, pol.polrelid), ''), '; ' ORDER BY pol.polname)
                                              FROM pg_policy pol WHERE pol.polrelid = c.oid), '')
          FROM pg_class c WHERE c.oid = m.objid)
     ELSE '' END, '')
@@ -169,6 +169,9 @@ for v in $(released_versions); do
     compare_with_fresh life_from "from $v"
     check "events kept by the update from $v" "$before" \
         "$(sql life_from "SELECT md5(string_agg(($old_columns)::text, '|' ORDER BY id)) FROM eventlog e")"
+    check "the writer's direct path after the update from $v" "1" \
+        "$(psql -X -q -d life_from -c "SET client_min_messages = debug1" -c "SELECT eventlog_log('after the update', tool => 'life')" 2>&1 >/dev/null |
+           grep -c 'written by the direct path')"
     sql life_from "UPDATE certificate SET status = 'active'" >/dev/null
     check "tracking goes on after the update from $v" "A is now active" \
         "$(sql life_from "SELECT message FROM eventlog ORDER BY id DESC LIMIT 1")"
@@ -177,6 +180,30 @@ for v in $(released_versions); do
         FROM (SELECT tool AS t, count(*) AS n FROM eventlog WHERE tool IS NOT NULL GROUP BY tool) c")"
     psql -X -q -d postgres -c "DROP DATABASE life_from" >/dev/null
 done
+
+# Functions that the update to 1.4 makes again (a new last parameter,
+# actor_id) keep the EXECUTE privileges an owner gave them, and pg_dump
+# still dumps those privileges; calls of the old parameter lists still work.
+fresh_db life_acl
+sql life_acl "CREATE EXTENSION eventlog VERSION '1.3';
+              SET client_min_messages = warning; DROP ROLE IF EXISTS life_writer; DROP ROLE IF EXISTS life_other;
+              CREATE ROLE life_writer; CREATE ROLE life_other;
+              REVOKE EXECUTE ON FUNCTION eventlog_log(text, jsonb, text, text, text, text, text, jsonb, jsonb) FROM PUBLIC;
+              GRANT EXECUTE ON FUNCTION eventlog_log(text, jsonb, text, text, text, text, text, jsonb, jsonb) TO life_writer;
+              REVOKE EXECUTE ON FUNCTION eventlog_page(text, text, text, text, text, integer, integer) FROM PUBLIC" >/dev/null
+sql life_acl "ALTER EXTENSION eventlog UPDATE" >/dev/null
+check "1.4 update keeps the EXECUTE privileges of the functions it makes again" "1 0 0 0 1" \
+    "$(sql life_acl "SELECT has_function_privilege('life_writer', 'eventlog_log(text, jsonb, text, text, text, text, text, jsonb, jsonb, text)', 'EXECUTE')::int || ' '
+                     || has_function_privilege('life_other', 'eventlog_log(text, jsonb, text, text, text, text, text, jsonb, jsonb, text)', 'EXECUTE')::int || ' '
+                     || has_function_privilege('life_writer', 'eventlog_page(text, text, text, text, text, integer, integer, text)', 'EXECUTE')::int || ' '
+                     || has_function_privilege('life_other', 'eventlog_page(text, text, text, text, text, integer, integer, text)', 'EXECUTE')::int || ' '
+                     || has_function_privilege('life_other', 'eventlog_log_row(anyelement, text, jsonb, text, text, text, jsonb, jsonb, text)', 'EXECUTE')::int" 2>&1)"
+check "and pg_dump dumps them" "2" \
+    "$(pg_dump --schema-only -d life_acl | grep -cE '^(REVOKE ALL ON FUNCTION public.eventlog_log\(.*actor_id text\) FROM PUBLIC|GRANT ALL ON FUNCTION public.eventlog_log\(.*actor_id text\) TO life_writer);')"
+sql life_acl "SELECT eventlog_log('positional', NULL, NULL, NULL, 'Jane', 'life', 'custom', NULL, '{}')" >/dev/null
+check "old parameter lists still work after the update" "1" \
+    "$(sql life_acl "SELECT eventlog_page('life', NULL, NULL, 'custom', 'Jane', 10, 1) ->> 'count'")"
+psql -X -q -d postgres -c "DROP DATABASE life_acl" -c "DROP ROLE life_writer" -c "DROP ROLE life_other" >/dev/null
 
 # DROP EXTENSION ... CASCADE removes the log and the capture triggers; the
 # users' tables stay, with their rows, and stay writable.

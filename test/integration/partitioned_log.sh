@@ -109,6 +109,14 @@ check "every partition's object index carries object_table, and no other index" 
     "$(sql part_upgrade "SELECT count(*) || ' ' || count(*) FILTER (WHERE pg_get_indexdef(i.indexrelid) LIKE '%\\_object\\_idx ON %')
                          FROM eventlog_partitions p JOIN pg_index i ON i.indrelid = p.partition
                          WHERE pg_get_indexdef(i.indexrelid) LIKE '%INCLUDE (object_table)'")"
+check "every partition has this version's indexes: 7 b-trees (1 partial) and a BRIN index" "$partitions_11 x 7 1 1" \
+    "$(sql part_upgrade "SELECT count(*) || ' x ' || string_agg(DISTINCT n, ',') FROM (
+                             SELECT p.partition, count(*) FILTER (WHERE am.amname = 'btree') || ' '
+                                    || count(*) FILTER (WHERE i.indpred IS NOT NULL) || ' '
+                                    || count(*) FILTER (WHERE am.amname = 'brin') AS n
+                             FROM eventlog_partitions p JOIN pg_index i ON i.indrelid = p.partition
+                             JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam
+                             GROUP BY p.partition) s")"
 check "every partition keeps its primary key" "$partitions_11" \
     "$(sql part_upgrade "SELECT count(*) FROM eventlog_partitions p JOIN pg_constraint c ON c.conrelid = p.partition AND c.contype = 'p'")"
 check "old events got their table" "50 payroll" \
@@ -119,6 +127,15 @@ check "an ordinary role sees only the event about no table" "about nothing" \
 sql part_upgrade "INSERT INTO payroll VALUES (51, 1)" >/dev/null
 check "tracking writes on after the update" "1 payroll" \
     "$(sql part_upgrade "SELECT count(*) || ' ' || min(object_table::text) FROM eventlog WHERE object_id = '51'")"
+
+sql part_upgrade "SET eventlog.actor_id = 'u-1'; INSERT INTO payroll VALUES (52, 1); SELECT eventlog_log('by u-1', actor_id => 'u-1')" >/dev/null
+check "actor_id recorded and counted in the updated partitioned log (old events: none)" "2 2 0 52" \
+    "$(sql part_upgrade "SELECT (eventlog_page(actor_id => 'u-1') ->> 'count') || ' ' || count(*) FILTER (WHERE actor_id = 'u-1') || ' '
+                                || count(*) FILTER (WHERE actor_id IS NOT NULL AND actor_id <> 'u-1') || ' '
+                                || (SELECT count(*) FROM eventlog WHERE actor_id IS NULL)
+                         FROM eventlog")"
+check "eventlog_for_actor_id reads the partitions' actor_id indexes" "t" \
+    "$(sql part_upgrade "EXPLAIN SELECT * FROM eventlog_for_actor_id('u-1')" | grep -q 'actor_id_idx' && echo t || echo f)"
 
 psql -X -q -d postgres -c "DROP DATABASE part_src" -c "DROP DATABASE part_dst" -c "DROP DATABASE part_upgrade" >/dev/null
 finish

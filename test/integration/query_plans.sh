@@ -11,11 +11,12 @@ fresh_db "$db"
 sql "$db" "CREATE EXTENSION eventlog" >/dev/null
 sql "$db" "CREATE TABLE t3 (id int PRIMARY KEY)" >/dev/null
 # The owner may insert into the log directly: 1M events over 50k objects of
-# 20 types, 100 tools, 500 actors, 3 actions, 100k transactions, a year.
+# 20 types, 100 tools, 500 actors (four events in five with an actor_id,
+# 500 of them), 3 actions, 100k transactions, a year; counted afterwards.
 sql "$db" "ALTER TABLE eventlog SET (autovacuum_enabled = false)" >/dev/null
 start=$(date +%s)
 sql "$db" "
-INSERT INTO eventlog (\"timestamp\", actor, message, object_type, object_id, tool, action, changes, db_user, transaction_id)
+INSERT INTO eventlog (\"timestamp\", actor, message, object_type, object_id, tool, action, changes, db_user, transaction_id, actor_id)
 SELECT '2025-01-01'::timestamptz + i * interval '31 seconds',
        'actor_' || (i * 7919 % 500),
        'event ' || i,
@@ -25,8 +26,10 @@ SELECT '2025-01-01'::timestamptz + i * interval '31 seconds',
        (ARRAY['create', 'update', 'delete'])[1 + i % 3],
        jsonb_build_object('old_value', jsonb_build_object('n', i - 1), 'new_value', jsonb_build_object('n', i)),
        'postgres',
-       (1000 + i / 10)::text::xid8
+       (1000 + i / 10)::text::xid8,
+       CASE WHEN i % 5 <> 0 THEN 'user-' || (i * 7919 % 500) END
 FROM generate_series(1::bigint, 1000000) i" >/dev/null
+sql "$db" "SELECT eventlog_counts_rebuild()" >/dev/null
 sql "$db" "VACUUM ANALYZE eventlog" >/dev/null
 echo "      loaded 1M events in $(($(date +%s) - start)) s"
 check "a million events" "1000000" "$(sql "$db" "SELECT count(*) FROM eventlog")"
@@ -53,6 +56,7 @@ plan_has_no_seq_scan "eventlog_for_object" "SELECT * FROM eventlog_for_object('$
 plan_has_no_seq_scan "eventlog_for_key" "SELECT * FROM eventlog_for_key('t3', $object_id_3)"
 plan_has_no_seq_scan "eventlog_for_tool" "SELECT * FROM eventlog_for_tool('tool_7') LIMIT 100"
 plan_has_no_seq_scan "eventlog_for_actor" "SELECT * FROM eventlog_for_actor('actor_9') LIMIT 100"
+plan_has_no_seq_scan "eventlog_for_actor_id" "SELECT * FROM eventlog_for_actor_id('user-9') LIMIT 100"
 plan_has_no_seq_scan "eventlog_for_transaction" "SELECT * FROM eventlog_for_transaction('$xid')"
 plan_has_no_seq_scan "eventlog_by_tool" "SELECT * FROM eventlog_by_tool WHERE tool = 'tool_7'"
 plan_has_no_seq_scan "eventlog_by_object" \
@@ -83,6 +87,7 @@ no_seq_scan_in "eventlog_for_object" "SELECT count(*) FROM eventlog_for_object('
 no_seq_scan_in "eventlog_for_key" "SELECT count(*) FROM eventlog_for_key('t3', $object_id_3)"
 no_seq_scan_in "eventlog_for_tool" "SELECT count(*) FROM (SELECT * FROM eventlog_for_tool('tool_7') LIMIT 100) s"
 no_seq_scan_in "eventlog_for_actor" "SELECT count(*) FROM (SELECT * FROM eventlog_for_actor('actor_9') LIMIT 100) s"
+no_seq_scan_in "eventlog_for_actor_id" "SELECT count(*) FROM (SELECT * FROM eventlog_for_actor_id('user-9') LIMIT 100) s"
 no_seq_scan_in "eventlog_for_transaction" "SELECT count(*) FROM eventlog_for_transaction('$xid')"
 no_seq_scan_in "eventlog_by_tool" "SELECT * FROM eventlog_by_tool WHERE tool = 'tool_7'"
 no_seq_scan_in "eventlog_by_object" \
@@ -92,6 +97,8 @@ no_seq_scan_in "eventlog_page(object)" \
 no_seq_scan_in "eventlog_page(tool)" "SELECT eventlog_page(tool => 'tool_7')"
 no_seq_scan_in "eventlog_page(action)" "SELECT eventlog_page(action => 'delete', page => 3)"
 no_seq_scan_in "eventlog_page(actor)" "SELECT eventlog_page(actor => 'actor_9', page_size => 50)"
+no_seq_scan_in "eventlog_page(actor_id)" "SELECT eventlog_page(actor_id => 'user-9', page_size => 50, page => 2)"
+no_seq_scan_in "eventlog_page(actor, actor_id)" "SELECT eventlog_page(actor => 'actor_9', actor_id => 'user-9')"
 no_seq_scan_in "eventlog_page(tool, action, actor)" \
     "SELECT eventlog_page(tool => 'tool_7', action => 'update', actor => 'actor_9')"
 no_seq_scan_in "eventlog_page(object, tool)" \
@@ -102,6 +109,12 @@ no_seq_scan_in "eventlog_page()" "SELECT eventlog_page()"
 check "eventlog_page count is exact" \
     "$(sql "$db" "SELECT count(*) FROM eventlog WHERE tool = 'tool_7' AND action = 'update'")" \
     "$(sql "$db" "SELECT eventlog_page(tool => 'tool_7', action => 'update') ->> 'count'")"
+check "eventlog_page count by actor_id is exact" \
+    "$(sql "$db" "SELECT count(*) FROM eventlog WHERE actor_id = 'user-9'")" \
+    "$(sql "$db" "SELECT eventlog_page(actor_id => 'user-9') ->> 'count'")"
+check "eventlog_page's first page by actor_id is the newest of that actor_id" \
+    "$(sql "$db" "SELECT string_agg(id::text, ',' ORDER BY \"timestamp\" DESC, id DESC) FROM (SELECT id, \"timestamp\" FROM eventlog WHERE actor_id = 'user-9' ORDER BY \"timestamp\" DESC, id DESC LIMIT 5) s")" \
+    "$(sql "$db" "SELECT string_agg(r ->> 'id', ',') FROM jsonb_array_elements(eventlog_page(actor_id => 'user-9', page_size => 5) -> 'results') r")"
 
 psql -X -q -d postgres -c "DROP DATABASE $db" >/dev/null
 finish

@@ -82,7 +82,7 @@ check "once it commits, it is sealed; verify: ok" "true true" \
 # Outside the database: the chain recomputed from COPY output.
 copy_out() {  # DB -> events.copy, seals.copy, secrets.copy, erasures.copy
     sql "$1" "COPY (SELECT id, \"timestamp\", actor, message, object_type, object_id, tool, action, changes, db_user,
-                          template_message, values_json, transaction_id, context FROM eventlog ORDER BY id) TO STDOUT" >"$work/events.copy"
+                          template_message, values_json, transaction_id, context, actor_id FROM eventlog ORDER BY id) TO STDOUT" >"$work/events.copy"
     sql "$1" "COPY (SELECT sealed_from, sealed_to, ids, times, encode(chain, 'hex'), encode(prev_digest, 'hex'),
                           encode(digest, 'hex'), encoding FROM eventlog_seals ORDER BY sealed_to) TO STDOUT" >"$work/seals.copy"
     sql "$1" "COPY (SELECT id, encode(secret, 'hex') FROM eventlog_seal_secrets ORDER BY id) TO STDOUT" >"$work/secrets.copy"

@@ -13,7 +13,8 @@
 # and may set the array mounted_dirs (chroots mount_chroot mounted).
 #
 # Two kinds of chroot, each for PostgreSQL VERSION in the suite that ships
-# it (suite_for):
+# it (suite_for; "sid+experimental": sid with the experimental suite added,
+# the VERSION's server packages and Django taken from experimental):
 #   dev     the server, its development files, g++, make, nlohmann-json3-dev,
 #           Debian's tools for building extension packages (build-essential,
 #           debhelper, postgresql-all: pg_buildext, dh --with pgxs), Django
@@ -33,7 +34,10 @@ host_mirror() {
 }
 
 # suite_for VERSION: the Debian suite that ships PostgreSQL VERSION
-# (EVENTLOG_MATRIX_SUITE_<VERSION> overrides).
+# (EVENTLOG_MATRIX_SUITE_<VERSION> overrides). SUITE+EXTRA (sid+experimental)
+# is SUITE with the suite EXTRA added to its sources: apt installs from
+# EXTRA only what is named pkg/EXTRA (see packages_for; experimental's
+# packages have pin priority 1, so nothing else comes from it).
 suite_for() {
     local var=EVENTLOG_MATRIX_SUITE_$1
     if [ -n "${!var:-}" ]; then echo "${!var}"; return; fi
@@ -41,26 +45,60 @@ suite_for() {
     15) echo bookworm ;;
     17) echo trixie ;;
     18) echo forky ;;
+    # release candidates: in experimental, beside sid's 18
+    19) echo sid+experimental ;;
     *) return 1 ;;
     esac
+}
+
+# base_suite SUITE, extra_suite SUITE: sid and experimental of sid+experimental.
+base_suite() { echo "${1%%+*}"; }
+extra_suite() { [[ $1 == *+* ]] && echo "${1#*+}"; return 0; }
+
+# mirrors_for SUITE: mmdebstrap's mirror arguments: the archive for a plain
+# suite, a sources line per suite for SUITE+EXTRA.
+mirrors_for() {
+    local extra
+    extra=$(extra_suite "$1")
+    if [ -z "$extra" ]; then
+        echo "$mirror"
+    else
+        echo "deb $mirror $(base_suite "$1") main"
+        echo "deb $mirror $extra main"
+    fi
 }
 
 now() { date +%s; }
 
 # packages_for VERSION SUITE [KIND]. The Django adapter's test (django.sh)
 # needs Debian's Django and friends; clients/django works with the Django of
-# bookworm (3.2), trixie (4.2) and forky (5.2), so every suite gets them.
+# bookworm (3.2), trixie (4.2) and forky (5.2), so every suite gets them;
+# sid+experimental gets experimental's Django (6.1), sid's DRF (3.18),
+# django-filter (25) and psycopg 3 besides psycopg2.
 django_packages="python3-django python3-djangorestframework python3-django-filters python3-psycopg2 python3-pytest-django"
 # What debian/control's Build-Depends name, and build-essential, which
 # dpkg-buildpackage also requires. postgresql-all and postgresql-server-dev-all
 # bring the server and development files of the suite's default PostgreSQL
 # only (15 in bookworm, 17 in trixie, 18 in forky), the VERSION of suite_for.
 packaging_packages="build-essential debhelper postgresql-all postgresql-server-dev-all"
+# From SUITE+EXTRA: the server, its development files and the libpq they
+# need (apt takes from EXTRA only what is named pkg/EXTRA, not the
+# dependencies).
 packages_for() {
+    local x pg dev django=$django_packages
+    x=$(extra_suite "$2")
+    if [ -z "$x" ]; then
+        pg="postgresql-$1"
+        dev="postgresql-server-dev-$1"
+    else
+        pg="postgresql-$1/$x libpq5/$x"
+        dev="postgresql-server-dev-$1/$x libpq-dev/$x"
+        django="python3-django/$x ${django#python3-django } python3-psycopg"
+    fi
     case ${3:-dev} in
-    server) echo "postgresql-$1"; return ;;
+    server) echo "$pg"; return ;;
     esac
-    echo "postgresql-$1 postgresql-server-dev-$1 g++ make nlohmann-json3-dev $packaging_packages $django_packages"
+    echo "$pg $dev g++ make nlohmann-json3-dev $packaging_packages $django"
 }
 
 # The whole recipe of a chroot; its hash names the cache file, so a change
@@ -75,6 +113,8 @@ suite=$suite mirror=$mirror packages=$(packages_for "$v" "$suite" "$kind")
 --dpkgopt=path-exclude=/usr/share/man/* --dpkgopt=path-exclude=/usr/share/doc/* --dpkgopt=path-include=/usr/share/doc/*/copyright --dpkgopt=path-exclude=/usr/share/locale/*
 essential-hook: policy-rc.d exit 101; createcluster.conf create_main_cluster = false
 EOF
+    # (only for SUITE+EXTRA, so that the plain suites' keys stay as they were)
+    [ -z "$(extra_suite "$suite")" ] || echo "sources: $(mirrors_for "$suite" | tr '\n' ';')"
 }
 
 # umount_under DIR: unmounts everything mounted at or below DIR, deepest first.
@@ -143,6 +183,8 @@ make_chroot_locked() {
         remove_dir "$dir" || return 1
     fi
     echo "mmdebstrap $suite for PostgreSQL $v ($kind: $(packages_for "$v" "$suite" "$kind"))"
+    local mirrors
+    mapfile -t mirrors < <(mirrors_for "$suite")
     # The essential hook runs before the packages are installed: no service
     # started by package scripts, no default cluster created by postgresql-common.
     if ! mmdebstrap --variant=minbase --mode=root --quiet \
@@ -152,7 +194,7 @@ make_chroot_locked() {
         --dpkgopt='path-include=/usr/share/doc/*/copyright' --dpkgopt='path-exclude=/usr/share/locale/*' \
         --essential-hook='printf "#!/bin/sh\nexit 101\n" >"$1/usr/sbin/policy-rc.d" && chmod 755 "$1/usr/sbin/policy-rc.d" && mkdir -p "$1/etc/postgresql-common" && echo "create_main_cluster = false" >"$1/etc/postgresql-common/createcluster.conf"' \
         --include="$(packages_for "$v" "$suite" "$kind" | tr ' ' ,)" \
-        "$suite" "$dir" "$mirror"; then
+        "$(base_suite "$suite")" "$dir" "${mirrors[@]}"; then
         echo "mmdebstrap failed"
         return 1
     fi
@@ -163,7 +205,7 @@ make_chroot_locked() {
     fi
     echo "chroot made in $(($(now) - t0)) s"
     # shellcheck disable=SC2046 # one word per package
-    chroot "$dir" dpkg-query -W -f='${Package} ${Version}\n' $(packages_for "$v" "$suite" "$kind") >"$dir/.versions" 2>/dev/null
+    chroot "$dir" dpkg-query -W -f='${Package} ${Version}\n' $(packages_for "$v" "$suite" "$kind" | sed 's|/[a-z]*||g') >"$dir/.versions" 2>/dev/null
     cat "$dir/.versions"
     [ -n "$packed" ] || return 0
     t0=$(now)
