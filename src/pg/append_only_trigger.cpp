@@ -32,8 +32,8 @@ void close_on_subabort(SubXactEvent event, SubTransactionId, SubTransactionId, v
 /// The columns an erasure may change: the erasable fields of an event
 /// (eventlog) and an event's secret (eventlog_seal_secrets).
 bool erasable_column(const char* name) {
-    static const char* const kErasable[] = {"actor", "actor_id", "message", "changes", "values_json", "context",
-                                            "secret"};
+    static const char* const kErasable[] = {"actor",       "actor_id", "message", "changes",
+                                            "values_json", "context",  "secret"};
     for (const char* erasable : kErasable)
         if (strcmp(name, erasable) == 0) return true;
     return false;

@@ -70,7 +70,7 @@ struct Erasure {
     const char* schema;  // quoted
     Oid log;
     ErasureRequest request;
-    Datum* keys;  // request.keys as text datums
+    Datum* keys;                 // request.keys as text datums
     const char* given_actor_id;  // eventlog_erase_actor's actor_id argument
     ArrayType* actor_ids;        // the actor's ids (text[]): given, and found on its events
     // Which events: one object's, one actor's, or those older than cutoff.
@@ -157,11 +157,10 @@ char* new_pseudonym() {
 
 void check_owner(const Erasure* e) {
     if (!has_privs_of_role(GetUserId(), table_owner(e->log)))
-        ereport(ERROR,
-                (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-                 errmsg("%s: only the owner of eventlog (or a member of its role) may erase", e->function),
-                 errhint("Erasure changes recorded events; it is for the log's owner, %s.",
-                         GetUserNameFromId(table_owner(e->log), false))));
+        ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                        errmsg("%s: only the owner of eventlog (or a member of its role) may erase", e->function),
+                        errhint("Erasure changes recorded events; it is for the log's owner, %s.",
+                                GetUserNameFromId(table_owner(e->log), false))));
 }
 
 /// The keys of a text[] argument (22023 for NULL elements or none).
@@ -177,7 +176,8 @@ void take_keys(Erasure* e, ArrayType* keys) {
     const char** names = static_cast<const char**>(palloc(sizeof(char*) * n));
     for (int i = 0; i < n; i++) {
         if (nulls[i])
-            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("%s: keys must not hold NULL", e->function)));
+            ereport(ERROR,
+                    (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("%s: keys must not hold NULL", e->function)));
         names[i] = TextDatumGetCString(elements[i]);
     }
     e->request.keys = names;
@@ -222,8 +222,7 @@ void take_table_columns(Erasure* e) {
     Datum columns = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
     if (isnull)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("%s: table %s has no column besides its primary key", e->function,
-                               get_rel_name(table)),
+                        errmsg("%s: table %s has no column besides its primary key", e->function, get_rel_name(table)),
                         errhint("Name the keys to erase.")));
     take_keys(e, DatumGetArrayTypeP(columns));
 }
@@ -237,12 +236,12 @@ void take_actor_ids(Erasure* e) {
     nulls[0] = e->request.actor != nullptr ? ' ' : 'n';
     values[1] = e->given_actor_id != nullptr ? CStringGetTextDatum(e->given_actor_id) : (Datum) 0;
     nulls[1] = e->given_actor_id != nullptr ? ' ' : 'n';
-    int rc = SPI_execute_with_args(
-        psprintf("SELECT COALESCE(pg_catalog.array_agg(DISTINCT i.id), '{}') FROM ("
-                 "SELECT e.actor_id FROM %s.eventlog e WHERE e.actor OPERATOR(pg_catalog.=) $1 "
-                 "AND e.actor_id IS NOT NULL UNION SELECT $2) AS i(id) WHERE i.id IS NOT NULL",
-                 e->schema),
-        2, types, values, nulls, true, 1);
+    int rc =
+        SPI_execute_with_args(psprintf("SELECT COALESCE(pg_catalog.array_agg(DISTINCT i.id), '{}') FROM ("
+                                       "SELECT e.actor_id FROM %s.eventlog e WHERE e.actor OPERATOR(pg_catalog.=) $1 "
+                                       "AND e.actor_id IS NOT NULL UNION SELECT $2) AS i(id) WHERE i.id IS NOT NULL",
+                                       e->schema),
+                              2, types, values, nulls, true, 1);
     spi_check(rc, SPI_OK_SELECT, "finding the actor's ids");
     bool isnull;
     Datum ids = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
@@ -263,17 +262,18 @@ void hold_seals(Erasure* e) {
     Oid types[1] = {INT8OID};
     Datum values[1] = {Int64GetDatum(static_cast<int64>(e->log))};
     int rc = SPI_execute_with_args(
-        "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('eventlog seal', $1))", 1, types,
-        values, nullptr, false, 0);
+        "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('eventlog seal', $1))", 1, types, values,
+        nullptr, false, 0);
     spi_check(rc, SPI_OK_SELECT, "locking out seals");
     rc = SPI_execute(psprintf("UPDATE %s.eventlog_seal_state SET pending_last = pending_last", e->schema), false, 0);
     spi_check(rc, SPI_OK_UPDATE, "claiming the seal state");
-    rc = SPI_execute(psprintf("SELECT COALESCE(pg_catalog.max(s.sealed_to) FILTER (WHERE s.encoding OPERATOR(pg_catalog.=) "
-                              "1), 0), COALESCE(pg_catalog.max(s.sealed_to), 0), "
-                              "pg_catalog.nextval('%s.eventlog_erasure_seq'::pg_catalog.regclass) "
-                              "FROM %s.eventlog_seals s",
-                              e->schema, e->schema),
-                     false, 0);
+    rc = SPI_execute(
+        psprintf("SELECT COALESCE(pg_catalog.max(s.sealed_to) FILTER (WHERE s.encoding OPERATOR(pg_catalog.=) "
+                 "1), 0), COALESCE(pg_catalog.max(s.sealed_to), 0), "
+                 "pg_catalog.nextval('%s.eventlog_erasure_seq'::pg_catalog.regclass) "
+                 "FROM %s.eventlog_seals s",
+                 e->schema, e->schema),
+        false, 0);
     spi_check(rc, SPI_OK_SELECT, "reading the seals");
     bool isnull;
     e->legacy_to = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
@@ -304,30 +304,33 @@ SPIPlanPtr batch_plan(const Erasure* e) {
     types[0] = INT8OID;
     switch (e->kind) {
         case Kind::Object:
-            sql = psprintf("%s WHERE e.object_type OPERATOR(pg_catalog.=) $2 AND e.object_id OPERATOR(pg_catalog.=) $3 "
-                           "AND %s AND e.id OPERATOR(pg_catalog.>) $4 ORDER BY e.id LIMIT %d FOR UPDATE OF e",
-                           select, own, kBatch);
+            sql = psprintf(
+                "%s WHERE e.object_type OPERATOR(pg_catalog.=) $2 AND e.object_id OPERATOR(pg_catalog.=) $3 "
+                "AND %s AND e.id OPERATOR(pg_catalog.>) $4 ORDER BY e.id LIMIT %d FOR UPDATE OF e",
+                select, own, kBatch);
             types[1] = TEXTOID;
             types[2] = TEXTOID;
             types[3] = INT8OID;
             nargs = 4;
             break;
         case Kind::Actor:
-            sql = psprintf("%s WHERE (e.actor OPERATOR(pg_catalog.=) $2 OR e.actor_id OPERATOR(pg_catalog.=) ANY ($3)) "
-                           "AND e.id OPERATOR(pg_catalog.>) $4 ORDER BY e.id LIMIT %d FOR UPDATE OF e",
-                           select, kBatch);
+            sql = psprintf(
+                "%s WHERE (e.actor OPERATOR(pg_catalog.=) $2 OR e.actor_id OPERATOR(pg_catalog.=) ANY ($3)) "
+                "AND e.id OPERATOR(pg_catalog.>) $4 ORDER BY e.id LIMIT %d FOR UPDATE OF e",
+                select, kBatch);
             types[1] = TEXTOID;
             types[2] = TEXTARRAYOID;
             types[3] = INT8OID;
             nargs = 4;
             break;
         case Kind::Older:
-            sql = psprintf("%s WHERE e.\"timestamp\" OPERATOR(pg_catalog.<) $2 AND %s "
-                           "AND ($3::pg_catalog.text IS NULL OR e.tool OPERATOR(pg_catalog.=) $3) "
-                           "AND ($4::pg_catalog.oid IS NULL OR e.object_table::pg_catalog.oid OPERATOR(pg_catalog.=) $4) "
-                           "AND (e.\"timestamp\", e.id) OPERATOR(pg_catalog.>) ($6, $5) "
-                           "ORDER BY e.\"timestamp\", e.id LIMIT %d FOR UPDATE OF e",
-                           select, own, kBatch);
+            sql = psprintf(
+                "%s WHERE e.\"timestamp\" OPERATOR(pg_catalog.<) $2 AND %s "
+                "AND ($3::pg_catalog.text IS NULL OR e.tool OPERATOR(pg_catalog.=) $3) "
+                "AND ($4::pg_catalog.oid IS NULL OR e.object_table::pg_catalog.oid OPERATOR(pg_catalog.=) $4) "
+                "AND (e.\"timestamp\", e.id) OPERATOR(pg_catalog.>) ($6, $5) "
+                "ORDER BY e.\"timestamp\", e.id LIMIT %d FOR UPDATE OF e",
+                select, own, kBatch);
             types[1] = TIMESTAMPTZOID;
             types[2] = TEXTOID;
             types[3] = OIDOID;
@@ -350,16 +353,17 @@ SPIPlanPtr update_plan(const Erasure* e) {
     const char* counts =
         e->kind != Kind::Actor
             ? ""
-            : psprintf(", counted AS (INSERT INTO %s.eventlog_count_deltas (tool, actor, action, object_type, "
-                       "object_table, actor_id, events) "
-                       "SELECT d.tool, x.actor, d.action, d.object_type, d.object_table, x.actor_id, "
-                       "x.sign OPERATOR(pg_catalog.*) pg_catalog.count(*) "
-                       "FROM updated d JOIN u ON u.id OPERATOR(pg_catalog.=) d.id "
-                       "CROSS JOIN LATERAL (VALUES (u.old_actor, u.old_actor_id, -1), (d.actor, d.actor_id, 1)) "
-                       "AS x(actor, actor_id, sign) "
-                       "GROUP BY d.tool, x.actor, x.actor_id, x.sign, d.action, d.object_type, d.object_table "
-                       "RETURNING 1)",
-                       e->schema);
+            : psprintf(
+                  ", counted AS (INSERT INTO %s.eventlog_count_deltas (tool, actor, action, object_type, "
+                  "object_table, actor_id, events) "
+                  "SELECT d.tool, x.actor, d.action, d.object_type, d.object_table, x.actor_id, "
+                  "x.sign OPERATOR(pg_catalog.*) pg_catalog.count(*) "
+                  "FROM updated d JOIN u ON u.id OPERATOR(pg_catalog.=) d.id "
+                  "CROSS JOIN LATERAL (VALUES (u.old_actor, u.old_actor_id, -1), (d.actor, d.actor_id, 1)) "
+                  "AS x(actor, actor_id, sign) "
+                  "GROUP BY d.tool, x.actor, x.actor_id, x.sign, d.action, d.object_type, d.object_table "
+                  "RETURNING 1)",
+                  e->schema);
     char* sql = psprintf(
         "WITH u AS (SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3), "
         "        pg_catalog.unnest($4), pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7), "
@@ -377,7 +381,7 @@ SPIPlanPtr update_plan(const Erasure* e) {
         "pg_catalog.convert_to(d.erasable, 'UTF8')) "
         "FROM updated d JOIN u ON u.id OPERATOR(pg_catalog.=) d.id WHERE u.secret IS NOT NULL ORDER BY d.id",
         e->schema, counts);
-    Oid types[12] = {INT8ARRAYOID, TIMESTAMPTZARRAYOID, TEXTARRAYOID,  TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+    Oid types[12] = {INT8ARRAYOID, TIMESTAMPTZARRAYOID, TEXTARRAYOID,  TEXTARRAYOID,  TEXTARRAYOID, TEXTARRAYOID,
                      TEXTARRAYOID, TEXTARRAYOID,        BYTEAARRAYOID, BYTEAARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
     SPIPlanPtr plan = SPI_prepare(sql, 12, types);
     if (plan == nullptr) elog(ERROR, "eventlog: preparing the erasure failed: %s", SPI_result_code_string(SPI_result));
@@ -526,7 +530,8 @@ const char* value_or_null(HeapTuple tuple, TupleDesc descriptor, int column) {
 void erase_events(Erasure* e) {
     SPIPlanPtr select = batch_plan(e);
     SPIPlanPtr update = update_plan(e);
-    MemoryContext batch_memory = AllocSetContextCreate(CurrentMemoryContext, "eventlog erasure", ALLOCSET_DEFAULT_SIZES);
+    MemoryContext batch_memory =
+        AllocSetContextCreate(CurrentMemoryContext, "eventlog erasure", ALLOCSET_DEFAULT_SIZES);
     int64 last_id = PG_INT64_MIN;
     TimestampTz last_at = DT_NOBEGIN;
     for (;;) {
@@ -572,12 +577,13 @@ void erase_events(Erasure* e) {
             Datum at = SPI_getbinval(row, descriptor, kTimestamp, &isnull);
             last_id = id;
             last_at = DatumGetTimestampTz(at);
-            EventText before = {value_or_null(row, descriptor, kActor),      value_or_null(row, descriptor, kActorId),
-                                value_or_null(row, descriptor, kMessage),    value_or_null(row, descriptor, kTemplate),
-                                value_or_null(row, descriptor, kTool),       value_or_null(row, descriptor, kAction),
-                                value_or_null(row, descriptor, kObjectType), value_or_null(row, descriptor, kObjectId),
-                                value_or_null(row, descriptor, kChanges),    value_or_null(row, descriptor, kValuesJson),
-                                value_or_null(row, descriptor, kContext)};
+            EventText before = {
+                value_or_null(row, descriptor, kActor),      value_or_null(row, descriptor, kActorId),
+                value_or_null(row, descriptor, kMessage),    value_or_null(row, descriptor, kTemplate),
+                value_or_null(row, descriptor, kTool),       value_or_null(row, descriptor, kAction),
+                value_or_null(row, descriptor, kObjectType), value_or_null(row, descriptor, kObjectId),
+                value_or_null(row, descriptor, kChanges),    value_or_null(row, descriptor, kValuesJson),
+                value_or_null(row, descriptor, kContext)};
             EventText after;
             if (!erase_event(&e->request, &before, &after)) continue;
             if (id <= e->legacy_to)
@@ -653,8 +659,8 @@ void record_erasure(const Erasure* e, const char* reason, Interval* older_than) 
         object_type = quote_qualified_identifier(get_namespace_name(get_rel_namespace(e->object_table)),
                                                  get_rel_name(e->object_table));
 
-    Oid types[15] = {TEXTOID, INT8OID,        INT8OID,     INT4OID, TEXTOID, TEXTARRAYOID, TEXTOID, TEXTOID,
-                     TIMESTAMPTZOID, INTERVALOID, TEXTOID, TEXTOID, TEXTOID,      TEXTOID, TEXTOID};
+    Oid types[15] = {TEXTOID,        INT8OID,     INT8OID, INT4OID, TEXTOID, TEXTARRAYOID, TEXTOID, TEXTOID,
+                     TIMESTAMPTZOID, INTERVALOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,      TEXTOID};
     Datum args[15];
     char nulls[15];
     memset(nulls, 'n', sizeof(nulls));
@@ -667,8 +673,7 @@ void record_erasure(const Erasure* e, const char* reason, Interval* older_than) 
     set(2, Int64GetDatum(e->changed));
     set(3, Int32GetDatum(e->records));
     set(4, CStringGetTextDatum(digest));
-    if (e->kind != Kind::Actor)
-        set(5, PointerGetDatum(array_of(e->keys, nullptr, e->request.nkeys, TEXTOID)));
+    if (e->kind != Kind::Actor) set(5, PointerGetDatum(array_of(e->keys, nullptr, e->request.nkeys, TEXTOID)));
     if (reason != nullptr) set(6, CStringGetTextDatum(reason));
     if (e->kind == Kind::Actor) set(7, CStringGetTextDatum(e->request.pseudonym));
     if (e->kind == Kind::Older) {

@@ -35,9 +35,10 @@ int64 delete_batch(const char* schema, const char* log, TimestampTz cutoff, int6
         "DELETE FROM %s WHERE \"timestamp\" OPERATOR(pg_catalog.<) $1 AND id OPERATOR(pg_catalog.=) ANY (ARRAY("
         "SELECT id FROM %s WHERE \"timestamp\" OPERATOR(pg_catalog.<) $1 ORDER BY \"timestamp\", id LIMIT $2))",
         log, log);
-    const char* forget = secrets ? psprintf(", forgotten AS (DELETE FROM %s.eventlog_seal_secrets k USING removed r "
-                                            "WHERE k.id OPERATOR(pg_catalog.=) r.id)",
-                                            schema)
+    const char* forget = secrets ? psprintf(
+                                       ", forgotten AS (DELETE FROM %s.eventlog_seal_secrets k USING removed r "
+                                       "WHERE k.id OPERATOR(pg_catalog.=) r.id)",
+                                       schema)
                                  : "";
     char* sql = counted ? psprintf(
                               "WITH removed AS (%s RETURNING id, %s)%s, "

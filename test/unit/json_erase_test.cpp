@@ -45,7 +45,8 @@ TEST(JsonErase, UnchangedWhenNothingToErase) {
 
 TEST(JsonErase, KeysAreDecoded) {
     JsonErasure e = keys({"e\"mail", "é"});
-    EXPECT_EQ(erased(R"({"e\"mail": 1, "\u00e9": 2, "\u00E9x": 3})", e), R"({"e\"mail": "[erased]", "\u00e9": "[erased]", "\u00E9x": 3})");
+    EXPECT_EQ(erased(R"({"e\"mail": 1, "\u00e9": 2, "\u00E9x": 3})", e),
+              R"({"e\"mail": "[erased]", "\u00e9": "[erased]", "\u00E9x": 3})");
 }
 
 TEST(JsonErase, NotJson) {

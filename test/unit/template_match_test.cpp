@@ -11,10 +11,12 @@ using Readings = std::vector<std::vector<std::string>>;
 
 TEST(TemplateMatch, KnownAndUnknown) {
     MessageTemplate t = MessageTemplate::parse("{new__name}: {old__status} -> {new__status} by {actor}.");
-    Readings r = template_readings(t, "Cert A: active -> inactive by jane.", {std::nullopt, "active", "inactive", "jane"}, 8);
+    Readings r =
+        template_readings(t, "Cert A: active -> inactive by jane.", {std::nullopt, "active", "inactive", "jane"}, 8);
     ASSERT_EQ(r.size(), 1u);
     EXPECT_EQ(r[0], (std::vector<std::string>{"Cert A", "active", "inactive", "jane"}));
-    EXPECT_EQ(assemble_template(t, {"[erased]", "active", "inactive", "jane"}), "[erased]: active -> inactive by jane.");
+    EXPECT_EQ(assemble_template(t, {"[erased]", "active", "inactive", "jane"}),
+              "[erased]: active -> inactive by jane.");
 }
 
 TEST(TemplateMatch, NoReading) {
