@@ -1,5 +1,6 @@
 import json
 
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connections, models, router, transaction
 from rest_framework.exceptions import ValidationError
 
@@ -128,3 +129,55 @@ class EventLogService:
             if _sqlstate(error) in ("55000", "22023"):
                 raise ValidationError({"revert": str(error.__cause__ or error).strip()}) from error
             raise
+
+    @classmethod
+    def _erasure(cls, query, params):
+        """Runs one of the extension's erasures in the caller's transaction (a
+        savepoint): a role that is not the log's owner (SQLSTATE 42501) raises
+        PermissionDenied, a refusal (55000: events sealed before 1.4; 22023:
+        bad keys) ValidationError({"erase": ...}); the transaction stays usable."""
+        using = cls._using()
+        try:
+            with transaction.atomic(using=using), connections[using].cursor() as cursor:
+                cursor.execute(query, params)
+                return cursor.fetchone()[0]
+        except DatabaseError as error:
+            state = _sqlstate(error)
+            if state == "42501":
+                raise PermissionDenied(str(error.__cause__ or error).strip()) from error
+            if state in ("55000", "22023", "22004"):
+                raise ValidationError({"erase": str(error.__cause__ or error).strip()}) from error
+            raise
+
+    @classmethod
+    def erase(cls, obj, keys=None, reason=None):
+        """Erases personal data from the events about `obj` (a model instance,
+        or an (object_type, object_id) pair) with the extension's
+        eventlog_erase: the values of `keys` (field names or column names;
+        None: every column of the object's table but its primary key),
+        wherever they stand in the events' changes, values_json and context,
+        and in their messages. The keys stay, marked "[erased]"; the erasure
+        is itself an event (tool "eventlog", action "erase") holding `reason`.
+        Returns how many events changed. For the log's owner only."""
+        using = cls._using()
+        object_type, object_id = cls._object(obj, using)
+        columns = None
+        if keys is not None:
+            fields = {}
+            if isinstance(obj, models.Model):
+                fields = {f.name: f.column for f in obj._meta.concrete_fields}
+            columns = [fields.get(key, key) for key in keys]
+        return cls._erasure("SELECT eventlog_erase(%s, %s, %s::text[], %s)",
+                            [object_type, object_id, columns, reason])
+
+    @classmethod
+    def erase_actor(cls, user, reason=None, actor_id=None):
+        """Replaces an actor by a pseudonym in every event it caused, with the
+        extension's eventlog_erase_actor: `user` is a user (recorded under
+        actor_name(user)) or the actor's text; actor_id, when given, is its
+        stable key too (events under an earlier name with that key are its
+        own). Its name goes from the events' actor, actor_id, messages and
+        JSON, and from the counts. Returns how many events changed. For the
+        log's owner only."""
+        return cls._erasure("SELECT eventlog_erase_actor(%s, %s, %s)",
+                            [actor_name(user), reason, None if actor_id is None else str(actor_id)])
