@@ -837,6 +837,9 @@ DECLARE
     purged_before timestamptz;
     zero constant bytea := decode(repeat('00', 32), 'hex');
     records bigint;
+    erase_id bigint;
+    erase_v jsonb;
+    erase_n bigint;
 BEGIN
     IF row_security_active('@extschema@.eventlog'::regclass) THEN
         RAISE EXCEPTION 'eventlog_verify: the verifying role must see every event'
@@ -854,30 +857,39 @@ BEGIN
     -- The erasure records: each erasure's records chain into the head its
     -- erase event keeps (an event, sealed like any other), and no record
     -- stands without its erasure's event while the event it names is there.
+    -- (One pass: the erase events, each with its records in order.)
     FOR er IN
-        SELECT l.id, l.values_json AS v,
-               CASE WHEN l.values_json ->> 'erasure' ~ '^[0-9]{1,18}$' THEN (l.values_json ->> 'erasure')::bigint END AS n
-        FROM @extschema@.eventlog l WHERE l.tool = 'eventlog' AND l.action = 'erase'
-        ORDER BY l.id
+        SELECT l.id, l.v, l.n, y.ord, y.event_id, y.sealed, y.current
+        FROM (SELECT x.id, x.values_json AS v,
+                     CASE WHEN x.values_json ->> 'erasure' ~ '^[0-9]{1,18}$' THEN (x.values_json ->> 'erasure')::bigint END AS n
+              FROM @extschema@.eventlog x WHERE x.tool = 'eventlog' AND x.action = 'erase') l
+        LEFT JOIN @extschema@.eventlog_erasures y ON y.erasure = l.n
+        ORDER BY l.id, y.ord
     LOOP
-        h := zero;
-        records := 0;
-        FOR r IN SELECT * FROM @extschema@.eventlog_erasures y WHERE y.erasure = er.n ORDER BY y.ord LOOP
+        IF erase_id IS DISTINCT FROM er.id THEN
+            IF erase_id IS NOT NULL AND (erase_n IS NULL OR records::text IS DISTINCT FROM erase_v ->> 'records'
+                                         OR encode(h, 'hex') IS DISTINCT FROM erase_v ->> 'records_digest') THEN
+                EXIT;
+            END IF;
+            erase_id := er.id; erase_v := er.v; erase_n := er.n; h := zero; records := 0;
+        END IF;
+        IF er.ord IS NOT NULL THEN
             records := records + 1;
-            h := sha256(h || convert_to(concat_ws(E'\t', r.ord, r.event_id, encode(r.sealed, 'hex'), encode(r.current, 'hex')), 'UTF8'));
-        END LOOP;
-        IF er.n IS NULL OR records::text IS DISTINCT FROM er.v ->> 'records'
-           OR encode(h, 'hex') IS DISTINCT FROM er.v ->> 'records_digest' THEN
-            ok := false; first_bad_id := er.id; reason := 'erasure records altered, removed or added (they do not match their erase event)';
-            RETURN NEXT; RETURN;
+            h := sha256(h || convert_to(concat_ws(E'\t', er.ord, er.event_id, encode(er.sealed, 'hex'), encode(er.current, 'hex')), 'UTF8'));
         END IF;
     END LOOP;
-    SELECT y.event_id INTO first_bad_id
+    IF erase_id IS NOT NULL AND (erase_n IS NULL OR records::text IS DISTINCT FROM erase_v ->> 'records'
+                                 OR encode(h, 'hex') IS DISTINCT FROM erase_v ->> 'records_digest') THEN
+        ok := false; first_bad_id := erase_id; reason := 'erasure records altered, removed or added (they do not match their erase event)';
+        RETURN NEXT; RETURN;
+    END IF;
+    -- (min(), not ORDER BY ... LIMIT 1: the planner then hashes the erase
+    -- events instead of scanning them once per record)
+    SELECT min(y.event_id) INTO first_bad_id
     FROM @extschema@.eventlog_erasures y
     WHERE EXISTS (SELECT FROM @extschema@.eventlog l WHERE l.id = y.event_id)
       AND NOT EXISTS (SELECT FROM @extschema@.eventlog l
-                      WHERE l.tool = 'eventlog' AND l.action = 'erase' AND l.values_json ->> 'erasure' = y.erasure::text)
-    ORDER BY y.event_id LIMIT 1;
+                      WHERE l.tool = 'eventlog' AND l.action = 'erase' AND l.values_json ->> 'erasure' = y.erasure::text);
     IF first_bad_id IS NOT NULL THEN
         ok := false; reason := 'erasure record without its erase event';
         RETURN NEXT; RETURN;
@@ -914,10 +926,11 @@ BEGIN
                        FROM @extschema@.eventlog w
                        WHERE w.id > s.sealed_from AND w.id <= s.sealed_to
                          AND w.id >= COALESCE(from_id, 0) AND (to_id IS NULL OR w.id <= to_id)) l ON l.id = u.id
-            LEFT JOIN @extschema@.eventlog_seal_secrets k ON s.encoding = 2 AND k.id = COALESCE(u.id, l.id)
-            LEFT JOIN LATERAL (SELECT z.sealed, z.current FROM @extschema@.eventlog_erasures z
-                               WHERE s.encoding = 2 AND z.event_id = COALESCE(u.id, l.id)
-                               ORDER BY z.erasure DESC LIMIT 1) y ON true
+            LEFT JOIN (SELECT k.id, k.secret FROM @extschema@.eventlog_seal_secrets k
+                       WHERE s.encoding = 2 AND k.id > s.sealed_from AND k.id <= s.sealed_to) k ON k.id = COALESCE(u.id, l.id)
+            LEFT JOIN (SELECT DISTINCT ON (z.event_id) z.event_id, z.sealed, z.current FROM @extschema@.eventlog_erasures z
+                       WHERE s.encoding = 2 AND z.event_id > s.sealed_from AND z.event_id <= s.sealed_to
+                       ORDER BY z.event_id, z.erasure DESC) y ON y.event_id = COALESCE(u.id, l.id)
             ORDER BY 1
         LOOP
             IF (from_id IS NOT NULL AND e.id < from_id) OR (to_id IS NOT NULL AND e.id > to_id) THEN

@@ -132,6 +132,56 @@ void spi_check(int rc, int expected, const char* what) {
     if (rc != expected) elog(ERROR, "eventlog: %s failed: %s", what, SPI_result_code_string(rc));
 }
 
+/// The statements an erasure runs, prepared once per backend and kept
+/// (SPI_keepplan): an erasure per object, 10,000 of them in a row, would
+/// otherwise parse and plan each of them every time. Kept per schema of the
+/// extension; PostgreSQL's plan cache revalidates them after DDL.
+enum PlanSlot {
+    kLockSeals,
+    kClaimState,
+    kReadSeals,
+    kSelectObject,
+    kSelectActor,
+    kSelectOlder,
+    kUpdateKeys,
+    kUpdateActor,
+    kInsertRecords,
+    kReplaceSecrets,
+    kRecordErasure,
+    kPlanSlots
+};
+
+struct PlanCache {
+    Oid namespace_oid;
+    char* schema;  // in TopMemoryContext
+    SPIPlanPtr plans[kPlanSlots];
+};
+PlanCache plan_cache = {};
+
+SPIPlanPtr cached_plan(Oid namespace_oid, const char* schema, PlanSlot slot, const char* sql, int nargs, Oid* types) {
+    if (plan_cache.namespace_oid != namespace_oid || plan_cache.schema == nullptr ||
+        strcmp(plan_cache.schema, schema) != 0) {
+        for (SPIPlanPtr& plan : plan_cache.plans) {
+            if (plan != nullptr) SPI_freeplan(plan);
+            plan = nullptr;
+        }
+        if (plan_cache.schema != nullptr) pfree(plan_cache.schema);
+        plan_cache.schema = MemoryContextStrdup(TopMemoryContext, schema);
+        plan_cache.namespace_oid = namespace_oid;
+    }
+    if (plan_cache.plans[slot] == nullptr) {
+        // Generic plans (planned once): the statements are shaped so that
+        // any plan looks events up by key (and re-planning each call, with
+        // the SQL functions inlined into them, costs more than running them).
+        SPIPlanPtr plan = SPI_prepare_cursor(sql, nargs, types, CURSOR_OPT_GENERIC_PLAN);
+        if (plan == nullptr)
+            elog(ERROR, "eventlog: preparing the erasure failed: %s", SPI_result_code_string(SPI_result));
+        if (SPI_keepplan(plan) != 0) elog(ERROR, "eventlog: keeping the erasure's plan failed");
+        plan_cache.plans[slot] = plan;
+    }
+    return plan_cache.plans[slot];
+}
+
 bytea* random_bytes(int length) {
     bytea* out = static_cast<bytea*>(palloc(VARHDRSZ + length));
     SET_VARSIZE(out, VARHDRSZ + length);
@@ -261,19 +311,26 @@ void take_actor_ids(Erasure* e) {
 void hold_seals(Erasure* e) {
     Oid types[1] = {INT8OID};
     Datum values[1] = {Int64GetDatum(static_cast<int64>(e->log))};
-    int rc = SPI_execute_with_args(
-        "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('eventlog seal', $1))", 1, types, values,
-        nullptr, false, 0);
+    int rc = SPI_execute_plan(
+        cached_plan(e->namespace_oid, e->schema, kLockSeals,
+                    "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('eventlog seal', $1))", 1,
+                    types),
+        values, nullptr, false, 0);
     spi_check(rc, SPI_OK_SELECT, "locking out seals");
-    rc = SPI_execute(psprintf("UPDATE %s.eventlog_seal_state SET pending_last = pending_last", e->schema), false, 0);
+    rc = SPI_execute_plan(
+        cached_plan(e->namespace_oid, e->schema, kClaimState,
+                    psprintf("UPDATE %s.eventlog_seal_state SET pending_last = pending_last", e->schema), 0, nullptr),
+        nullptr, nullptr, false, 0);
     spi_check(rc, SPI_OK_UPDATE, "claiming the seal state");
-    rc = SPI_execute(
-        psprintf("SELECT COALESCE(pg_catalog.max(s.sealed_to) FILTER (WHERE s.encoding OPERATOR(pg_catalog.=) "
-                 "1), 0), COALESCE(pg_catalog.max(s.sealed_to), 0), "
-                 "pg_catalog.nextval('%s.eventlog_erasure_seq'::pg_catalog.regclass) "
-                 "FROM %s.eventlog_seals s",
-                 e->schema, e->schema),
-        false, 0);
+    rc = SPI_execute_plan(
+        cached_plan(e->namespace_oid, e->schema, kReadSeals,
+                    psprintf("SELECT COALESCE(pg_catalog.max(s.sealed_to) FILTER (WHERE s.encoding "
+                             "OPERATOR(pg_catalog.=) 1), 0), COALESCE(pg_catalog.max(s.sealed_to), 0), "
+                             "pg_catalog.nextval('%s.eventlog_erasure_seq'::pg_catalog.regclass) "
+                             "FROM %s.eventlog_seals s",
+                             e->schema, e->schema),
+                    0, nullptr),
+        nullptr, nullptr, false, 0);
     spi_check(rc, SPI_OK_SELECT, "reading the seals");
     bool isnull;
     e->legacy_to = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
@@ -290,12 +347,15 @@ SPIPlanPtr batch_plan(const Erasure* e) {
         "e.object_type, "
         "e.object_id, e.changes::pg_catalog.text, e.values_json::pg_catalog.text, e.context::pg_catalog.text, "
         "e.id OPERATOR(pg_catalog.<=) $1, "
-        "COALESCE(y.sealed, pg_catalog.sha256(k.secret OPERATOR(pg_catalog.||) "
-        "pg_catalog.convert_to(%1$s.eventlog_seal_erasable(e), 'UTF8'))) "
-        "FROM %1$s.eventlog e "
-        "LEFT JOIN %1$s.eventlog_seal_secrets k ON k.id OPERATOR(pg_catalog.=) e.id "
-        "LEFT JOIN LATERAL (SELECT z.sealed FROM %1$s.eventlog_erasures z WHERE z.event_id OPERATOR(pg_catalog.=) e.id "
-        "ORDER BY z.erasure DESC LIMIT 1) y ON true ",
+        // (scalar subqueries: one index lookup per event, whatever the
+        // statistics were when the plan was kept)
+        "COALESCE((SELECT z.sealed FROM %1$s.eventlog_erasures z WHERE z.event_id OPERATOR(pg_catalog.=) e.id "
+        "          ORDER BY z.erasure DESC LIMIT 1), "
+        "         pg_catalog.sha256((SELECT k.secret FROM %1$s.eventlog_seal_secrets k "
+        "                            WHERE k.id OPERATOR(pg_catalog.=) e.id) "
+        "                           OPERATOR(pg_catalog.||) pg_catalog.convert_to(%1$s.eventlog_seal_erasable(e), "
+        "                                                                          'UTF8'))) "
+        "FROM %1$s.eventlog e ",
         e->schema);
     const char* own = "(e.tool IS NULL OR e.tool OPERATOR(pg_catalog.<>) 'eventlog')";
     char* sql = nullptr;
@@ -339,9 +399,8 @@ SPIPlanPtr batch_plan(const Erasure* e) {
             nargs = 6;
             break;
     }
-    SPIPlanPtr plan = SPI_prepare(sql, nargs, types);
-    if (plan == nullptr) elog(ERROR, "eventlog: preparing the erasure failed: %s", SPI_result_code_string(SPI_result));
-    return plan;
+    PlanSlot slot = e->kind == Kind::Object ? kSelectObject : e->kind == Kind::Actor ? kSelectActor : kSelectOlder;
+    return cached_plan(e->namespace_oid, e->schema, slot, sql, nargs, types);
 }
 
 /// The statement changing a batch's events ($1..$12: the arrays of
@@ -375,6 +434,7 @@ SPIPlanPtr update_plan(const Erasure* e) {
         "    changes = u.changes::pg_catalog.jsonb, values_json = u.values_json::pg_catalog.jsonb, "
         "    context = u.context::pg_catalog.jsonb "
         "    FROM u WHERE e.id OPERATOR(pg_catalog.=) u.id AND e.\"timestamp\" OPERATOR(pg_catalog.=) u.at "
+        "    AND e.id OPERATOR(pg_catalog.=) ANY ($1) "
         "    RETURNING e.id, e.tool, e.actor, e.actor_id, e.action, e.object_type, e.object_table, "
         "    %1$s.eventlog_seal_erasable(e) AS erasable)%2$s "
         "SELECT d.id, u.sealed, pg_catalog.sha256(u.secret OPERATOR(pg_catalog.||) "
@@ -383,9 +443,8 @@ SPIPlanPtr update_plan(const Erasure* e) {
         e->schema, counts);
     Oid types[12] = {INT8ARRAYOID, TIMESTAMPTZARRAYOID, TEXTARRAYOID,  TEXTARRAYOID,  TEXTARRAYOID, TEXTARRAYOID,
                      TEXTARRAYOID, TEXTARRAYOID,        BYTEAARRAYOID, BYTEAARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
-    SPIPlanPtr plan = SPI_prepare(sql, 12, types);
-    if (plan == nullptr) elog(ERROR, "eventlog: preparing the erasure failed: %s", SPI_result_code_string(SPI_result));
-    return plan;
+    return cached_plan(e->namespace_oid, e->schema, e->kind == Kind::Actor ? kUpdateActor : kUpdateKeys, sql, 12,
+                       types);
 }
 
 void add_change(Changes* c, int64 id, Datum at, const EventText* before, const EventText* after, bool sealed,
@@ -500,23 +559,28 @@ void apply_changes(Erasure* e, SPIPlanPtr update, const Changes* c) {
                             PointerGetDatum(array_of(ids, nullptr, n, INT8OID)),
                             PointerGetDatum(array_of(was, nullptr, n, BYTEAOID)),
                             PointerGetDatum(array_of(now, nullptr, n, BYTEAOID))};
-    rc = SPI_execute_with_args(
-        psprintf("INSERT INTO %s.eventlog_erasures (erasure, ord, event_id, sealed, current) "
-                 "SELECT $1, r.ord, r.event_id, r.sealed, r.current "
-                 "FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4), "
-                 "pg_catalog.unnest($5)) AS r(ord, event_id, sealed, current)",
-                 e->schema),
-        5, record_types, record_args, nullptr, false, 0);
+    rc = SPI_execute_plan(
+        cached_plan(e->namespace_oid, e->schema, kInsertRecords,
+                    psprintf("INSERT INTO %s.eventlog_erasures (erasure, ord, event_id, sealed, current) "
+                             "SELECT $1, r.ord, r.event_id, r.sealed, r.current "
+                             "FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4), "
+                             "pg_catalog.unnest($5)) AS r(ord, event_id, sealed, current)",
+                             e->schema),
+                    5, record_types),
+        record_args, nullptr, false, 0);
     spi_check(rc, SPI_OK_INSERT, "recording the erasure");
     Oid secret_types[2] = {INT8ARRAYOID, BYTEAARRAYOID};
     Datum secret_args[2] = {PointerGetDatum(array_of(ids, nullptr, n, INT8OID)),
                             PointerGetDatum(array_of(secrets, nullptr, n, BYTEAOID))};
     open_erase_window();
-    rc = SPI_execute_with_args(psprintf("INSERT INTO %s.eventlog_seal_secrets AS k (id, secret) "
-                                        "SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) "
-                                        "ON CONFLICT (id) DO UPDATE SET secret = excluded.secret",
-                                        e->schema),
-                               2, secret_types, secret_args, nullptr, false, 0);
+    rc = SPI_execute_plan(
+        cached_plan(e->namespace_oid, e->schema, kReplaceSecrets,
+                    psprintf("INSERT INTO %s.eventlog_seal_secrets AS k (id, secret) "
+                             "SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) "
+                             "ON CONFLICT (id) DO UPDATE SET secret = excluded.secret",
+                             e->schema),
+                    2, secret_types),
+        secret_args, nullptr, false, 0);
     close_erase_window();
     spi_check(rc, SPI_OK_INSERT, "replacing the secrets");
     SPI_freetuptable(sealed);
@@ -692,7 +756,8 @@ void record_erasure(const Erasure* e, const char* reason, Interval* older_than) 
         "'object_table', CASE WHEN $9 IS NOT NULL THEN $12 END)), "
         "$12, $13, $14, 'eventlog', 'erase', actor_id => $15)",
         e->schema);
-    int rc = SPI_execute_with_args(sql, 15, types, args, nulls, false, 1);
+    int rc = SPI_execute_plan(cached_plan(e->namespace_oid, e->schema, kRecordErasure, sql, 15, types), args, nulls,
+                              false, 1);
     spi_check(rc, SPI_OK_SELECT, "recording the erasure");
 }
 
