@@ -573,14 +573,13 @@ void apply_changes(Erasure* e, SPIPlanPtr update, const Changes* c) {
     Datum secret_args[2] = {PointerGetDatum(array_of(ids, nullptr, n, INT8OID)),
                             PointerGetDatum(array_of(secrets, nullptr, n, BYTEAOID))};
     open_erase_window();
-    rc = SPI_execute_plan(
-        cached_plan(e->namespace_oid, e->schema, kReplaceSecrets,
-                    psprintf("INSERT INTO %s.eventlog_seal_secrets AS k (id, secret) "
-                             "SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) "
-                             "ON CONFLICT (id) DO UPDATE SET secret = excluded.secret",
-                             e->schema),
-                    2, secret_types),
-        secret_args, nullptr, false, 0);
+    rc = SPI_execute_plan(cached_plan(e->namespace_oid, e->schema, kReplaceSecrets,
+                                      psprintf("INSERT INTO %s.eventlog_seal_secrets AS k (id, secret) "
+                                               "SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) "
+                                               "ON CONFLICT (id) DO UPDATE SET secret = excluded.secret",
+                                               e->schema),
+                                      2, secret_types),
+                          secret_args, nullptr, false, 0);
     close_erase_window();
     spi_check(rc, SPI_OK_INSERT, "replacing the secrets");
     SPI_freetuptable(sealed);
