@@ -445,7 +445,7 @@ SELECT call, pg_temp.try(call) AS result FROM (VALUES
     ('DROP VIEW eventlog_partitions'),
     ('CREATE OR REPLACE FUNCTION eventlog_refuse_rewrite() RETURNS trigger LANGUAGE plpgsql AS ''BEGIN RETURN NEW; END'''),
     ('ALTER FUNCTION eventlog_log(text, jsonb, text, text, text, text, text, jsonb, jsonb, text) SECURITY DEFINER'),
-    ('ALTER FUNCTION eventlog_track(regclass, text, text[], jsonb, boolean) RESET search_path'),
+    ('ALTER FUNCTION eventlog_track(regclass, text, text[], jsonb, boolean, text) RESET search_path'),
     ('ALTER FUNCTION eventlog_render(text, jsonb) RENAME TO x'),
     ('DROP FUNCTION eventlog_capture()'),
     ('ALTER EXTENSION eventlog DROP TABLE eventlog'),
@@ -619,7 +619,7 @@ FROM hostile_history h;
 SELECT db_user, quote_nullable(tool) AS tool, count(*) AS events
 FROM eventlog WHERE id > (SELECT max_id FROM hostile_history) GROUP BY db_user, tool ORDER BY db_user, tool;
 SELECT tgrelid::regclass AS table_name, tgname, tgenabled
-FROM pg_trigger WHERE tgrelid IN ('eventlog'::regclass, 'hostile_owned'::regclass) ORDER BY 1::text, 2;
+FROM pg_trigger WHERE tgrelid IN ('eventlog'::regclass, 'hostile_owned'::regclass) ORDER BY 1, 2;
 SELECT has_table_privilege('eventlog_hostile', 'eventlog', 'INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER') AS table_writable,
        has_sequence_privilege('eventlog_hostile', 'eventlog_id_seq', 'USAGE, UPDATE') AS sequence_usable,
        has_table_privilege('eventlog_hostile', 'eventlog', 'SELECT') AS table_readable;

@@ -10,10 +10,11 @@ ORDER BY attnum;
 
 -- Indexes serving the per-object and per-tool queries, and the primary key.
 SELECT indexrelid::regclass AS index, pg_get_indexdef(indexrelid) AS definition
-FROM pg_index WHERE indrelid = 'eventlog'::regclass ORDER BY 1::text;
+FROM pg_index WHERE indrelid = 'eventlog'::regclass ORDER BY 1;
 
 -- pg_dump dumps the events and the id sequence.
-SELECT unnest(extconfig)::regclass AS dumped FROM pg_extension WHERE extname = 'eventlog' ORDER BY 1::text;
+SELECT dumped FROM (SELECT unnest(extconfig)::regclass AS dumped FROM pg_extension WHERE extname = 'eventlog') d
+ORDER BY dumped::oid;
 
 -- Every member of the extension has a comment (tables, columns, functions...).
 SELECT pg_describe_object(classid, objid, 0) AS member_without_comment

@@ -184,7 +184,7 @@ SELECT count(*) > 0 AS history_kept FROM eventlog WHERE tool = 'scratch_tool';
 SELECT eventlog_track('scratch', tool => 'scratch_tool');
 INSERT INTO scratch VALUES (11, 'tracked again');
 SELECT action, object_id FROM eventlog WHERE tool = 'scratch_tool' ORDER BY id DESC LIMIT 1;
-SELECT table_name FROM eventlog_tracked ORDER BY 1::text;
+SELECT table_name FROM eventlog_tracked ORDER BY table_name::text;
 
 -- Privileges: a role with only INSERT/UPDATE on a tracked table gets its
 -- events recorded under its own name, cannot change eventlog, and cannot

@@ -5,23 +5,21 @@
 //  * rows come from the statement's transition tables; for an UPDATE the
 //    old and new tables hold the rows in the same order, so the i-th old
 //    row pairs with the i-th new row even when the primary key changed;
-//  * changed columns are found by comparing old and new values column by
-//    column (binary equality first, then jsonb equality of their to_jsonb
-//    forms, as jsonb_diff_schema would); JSON is built only for what goes
-//    into the event;
+//  * each row's event (changes, object id, message) is built by
+//    build_tracked_change (tracked_change.hpp), the code WAL capture uses
+//    too;
 //  * events are written a batch at a time by write_events (event_writer.hpp).
 //
-// PostgreSQL-style code: no C++ object lives in these frames. It calls two
-// rich C++ functions (table_tracking, render_tracked_message) that clean up
-// after themselves; their exceptions pass through to the entry guard.
+// PostgreSQL-style code: no C++ object lives in these frames. It calls rich
+// C++ functions (table_tracking, the message renderer) that clean up after
+// themselves; their exceptions pass through to the entry guard.
 #include "pg/boundary.hpp"
-#include "pg/diff_output.hpp"
 #include "pg/event_context.hpp"
 #include "pg/event_writer.hpp"
 #include "pg/pg_compat.hpp"
 #include "pg/postgres.hpp"
 #include "pg/table_tracking.hpp"
-#include "pg/tracked_message.hpp"
+#include "pg/tracked_change.hpp"
 
 namespace eventlog::pg {
 
@@ -85,58 +83,6 @@ void add_event(Batch* batch, const char* object_id, text* message, Jsonb* change
     if (batch->n == kBatchSize) flush(batch);
 }
 
-/// to_jsonb of one column of a row.
-Jsonb* column_jsonb(const TrackedColumn* column, TupleTableSlot* row, int attnum) {
-    bool isnull;
-    Datum value = slot_getattr(row, attnum, &isnull);
-    return converter_apply(const_cast<JsonbConverter*>(&column->converter), value, isnull);
-}
-
-/// Did this column change? Binary-equal values did not; otherwise their
-/// to_jsonb forms decide (jsonb equality: 1.0 equals 1.00).
-bool column_changed(const TrackedColumn* column, TupleTableSlot* old_row, TupleTableSlot* new_row, int attnum,
-                    Jsonb** old_json, Jsonb** new_json) {
-    bool old_null, new_null;
-    Datum old_value = slot_getattr(old_row, attnum, &old_null);
-    Datum new_value = slot_getattr(new_row, attnum, &new_null);
-    if (old_null && new_null) return false;
-    if (!old_null && !new_null && datumIsEqual(old_value, new_value, column->typbyval, column->typlen)) return false;
-    JsonbConverter* converter = const_cast<JsonbConverter*>(&column->converter);
-    *old_json = converter_apply(converter, old_value, old_null);
-    *new_json = converter_apply(converter, new_value, new_null);
-    return old_null != new_null || compareJsonbContainers(&(*old_json)->root, &(*new_json)->root) != 0;
-}
-
-/// The event's changes; NULL for an update that changed no tracked column.
-Jsonb* row_changes(const TableTracking* t, TrackedAction action, TupleTableSlot* old_row, TupleTableSlot* new_row) {
-    if ((action != TrackedAction::Delete && new_row == nullptr) ||
-        (action != TrackedAction::Create && old_row == nullptr))
-        elog(ERROR, "eventlog_capture: a %s without its rows", action_name(action));
-    DiffOutput out;
-    output_begin(&out);
-    for (size_t i = 0; i < t->columns.size(); i++) {
-        const TrackedColumn* column = &t->columns[i];
-        if (column->dropped || column->excluded) continue;
-        int attnum = static_cast<int>(i) + 1;
-        JsonbValue key = string_value(column->name.c_str(), static_cast<int>(column->name.size()));
-        if (action == TrackedAction::Create) {
-            JsonbValue value = document_value(column_jsonb(column, new_row, attnum));
-            push_pair(&out.new_state, &key, &value);
-        } else if (action == TrackedAction::Delete) {
-            JsonbValue value = document_value(column_jsonb(column, old_row, attnum));
-            push_pair(&out.old_state, &key, &value);
-        } else {
-            Jsonb *old_json, *new_json;
-            if (!column_changed(column, old_row, new_row, attnum, &old_json, &new_json)) continue;
-            JsonbValue old_value = document_value(old_json);
-            JsonbValue new_value = document_value(new_json);
-            output_change(&out, &key, &old_value, &new_value);
-        }
-    }
-    if (action == TrackedAction::Update && !out.changed) return nullptr;
-    return output_finish(&out);
-}
-
 /// Reads the next row of a transition table into `slot`.
 bool next_row(Tuplestorestate* rows, TupleTableSlot* slot) {
     return rows != nullptr && tuplestore_gettupleslot(rows, true, false, slot);
@@ -160,8 +106,6 @@ void capture_rows(Relation table, Tuplestorestate* old_rows, Tuplestorestate* ne
     TupleTableSlot* new_slot = new_rows ? MakeSingleTupleTableSlot(descriptor, &TTSOpsMinimalTuple) : nullptr;
     MemoryContext row_memory = AllocSetContextCreate(CurrentMemoryContext, "eventlog row", ALLOCSET_DEFAULT_SIZES);
 
-    EventFields event = {&batch->common, nullptr, old_slot, new_slot};
-
     for (;;) {
         CHECK_FOR_INTERRUPTS();
         bool have_old = old_slot != nullptr && next_row(old_rows, old_slot);
@@ -169,23 +113,10 @@ void capture_rows(Relation table, Tuplestorestate* old_rows, Tuplestorestate* ne
         if ((old_slot != nullptr && !have_old) || (new_slot != nullptr && !have_new)) break;
 
         MemoryContext old_context = MemoryContextSwitchTo(row_memory);
-        Jsonb* changes = row_changes(t, action, old_slot, new_slot);
-        if (changes != nullptr) {
-            TupleTableSlot* identity = new_slot != nullptr ? new_slot : old_slot;
-            event.object_id = nullptr;
-            if (t->has_key) {
-                slot_getallattrs(identity);
-                event.object_id = object_id_text(&t->key, identity->tts_values, identity->tts_isnull);
-            }
-            text* message =
-                snapshot ? cstring_to_text(psprintf("%s %s: its state when tracking began (snapshot by %s).",
-                                                    t->object_type.c_str(), event.object_id, batch->common.actor))
-                         : render_tracked_message(t, action, &event);
-            MemoryContextSwitchTo(old_context);
-            add_event(batch, event.object_id, message, changes);
-        } else {
-            MemoryContextSwitchTo(old_context);
-        }
+        TrackedChange change;
+        bool recorded = build_tracked_change(t, action, snapshot, &batch->common, old_slot, new_slot, &change);
+        MemoryContextSwitchTo(old_context);
+        if (recorded) add_event(batch, change.object_id, change.message, change.changes);
         MemoryContextReset(row_memory);
     }
     flush(batch);
@@ -198,8 +129,7 @@ Batch* begin_batch(FunctionCallInfo fcinfo, const TableTracking* t, TrackedActio
 
 /// One event for the whole statement: object_id and changes NULL.
 void capture_truncate(const TableTracking* t, Batch* batch) {
-    EventFields event = {&batch->common, nullptr, nullptr, nullptr};
-    add_event(batch, nullptr, render_tracked_message(t, TrackedAction::Truncate, &event), nullptr);
+    add_event(batch, nullptr, tracked_truncate_message(t, &batch->common), nullptr);
     flush(batch);
 }
 
@@ -274,7 +204,7 @@ Datum snapshot(FunctionCallInfo fcinfo) {
 
 /// What every event of one capture shares.
 Batch* begin_batch(FunctionCallInfo fcinfo, const TableTracking* t, TrackedAction action, const char* name) {
-    Batch* batch = static_cast<Batch*>(palloc(sizeof(Batch)));
+    Batch* batch = static_cast<Batch*>(palloc0(sizeof(Batch)));  // timestamp, transaction_id: now, this one
     batch->extension_namespace = extension_namespace(fcinfo->flinfo->fn_oid);
     batch->common.actor = default_actor();
     batch->common.actor_id = default_actor_id();

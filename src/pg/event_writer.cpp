@@ -106,7 +106,8 @@ int64 insert_direct(Relation table, Oid namespace_oid, const EventCommon* common
     shared[kDbUser] = text_datum(common->db_user, &shared_null[kDbUser]);
     shared[kTemplateMessage] = pointer_datum(common->template_message, &shared_null[kTemplateMessage]);
     shared[kValuesJson] = pointer_datum(common->values_json, &shared_null[kValuesJson]);
-    shared[kTransactionId] = FullTransactionIdGetDatum(GetTopFullTransactionId());
+    shared[kTransactionId] = FullTransactionIdGetDatum(
+        FullTransactionIdIsValid(common->transaction_id) ? common->transaction_id : GetTopFullTransactionId());
     shared_null[kTransactionId] = false;
     shared[kObjectTable] = ObjectIdGetDatum(common->object_table);
     shared_null[kObjectTable] = !OidIsValid(common->object_table);
@@ -132,8 +133,8 @@ int64 insert_direct(Relation table, Oid namespace_oid, const EventCommon* common
             if (row == 0) first_id = id;
             slot->tts_values[kId] = Int64GetDatum(id);
             slot->tts_isnull[kId] = false;
-            TimestampTz now = GetCurrentTimestamp();
-            slot->tts_values[kTimestamp] = TimestampTzGetDatum(now < until ? now : until - 1);
+            TimestampTz at = common->timestamp != 0 ? common->timestamp : GetCurrentTimestamp();
+            slot->tts_values[kTimestamp] = TimestampTzGetDatum(at < until ? at : until - 1);
             slot->tts_isnull[kTimestamp] = false;
             slot->tts_values[kMessage] = rows->messages[row];
             slot->tts_isnull[kMessage] = false;
@@ -155,17 +156,18 @@ int64 insert_direct(Relation table, Oid namespace_oid, const EventCommon* common
     return first_id;
 }
 
-/// A partitioned log: the partition holding events recorded now, when it
-/// has room for at least another minute (so a batch cannot outlast it), and
-/// the end of its range. InvalidOid otherwise (the SQL path routes then).
-Oid partition_for_now(Relation log, TimestampTz* until) {
+/// A partitioned log: the partition holding events recorded at `at` (0:
+/// now), and the end of its range; for events recorded now, only when it has
+/// room for at least another minute (so a batch cannot outlast it).
+/// InvalidOid otherwise (the SQL path routes then).
+Oid partition_for(Relation log, TimestampTz at, TimestampTz* until) {
     PartitionKey key = RelationGetPartitionKey(log);
     PartitionDesc partitions = RelationGetPartitionDesc(log, true);
     if (key == nullptr || key->strategy != PARTITION_STRATEGY_RANGE || key->partnatts != 1 ||
         key->partattrs[0] != kTimestamp + 1 || partitions == nullptr || partitions->nparts == 0)
         return InvalidOid;
     PartitionBoundInfo bounds = partitions->boundinfo;
-    TimestampTz now = GetCurrentTimestamp();
+    TimestampTz now = at != 0 ? at : GetCurrentTimestamp();
     Datum value = TimestampTzGetDatum(now);
     bool equal;
     int offset = partition_range_datum_bsearch(key->partsupfunc, key->partcollation, bounds, 1, &value, &equal);
@@ -173,7 +175,7 @@ Oid partition_for_now(Relation log, TimestampTz* until) {
         bounds->kind[offset + 1][0] != PARTITION_RANGE_DATUM_VALUE)
         return InvalidOid;
     *until = DatumGetTimestampTz(bounds->datums[offset + 1][0]);
-    if (*until - now < 60 * USECS_PER_SEC) return InvalidOid;
+    if (at == 0 && *until - now < 60 * USECS_PER_SEC) return InvalidOid;
     return partitions->oids[bounds->indexes[offset + 1]];
 }
 
@@ -183,7 +185,7 @@ Oid partition_for_now(Relation log, TimestampTz* until) {
 // triggers, constraints, more columns with defaults).
 // ---------------------------------------------------------------------------
 
-constexpr int kSqlParams = 13;
+constexpr int kSqlParams = 15;
 
 /// The prepared INSERT, kept for the life of the backend and re-made when
 /// the eventlog table is a different one (extension dropped and re-created)
@@ -211,15 +213,17 @@ SPIPlanPtr prepared_insert(Oid namespace_oid, Oid table) {
         sql_insert.plan = nullptr;
     }
     char* sql = psprintf(
-        "INSERT INTO %s.eventlog (actor, message, object_type, object_id, tool, action, changes, db_user, "
-        "template_message, values_json%s%s) "
-        "SELECT $1, e.message, $3, e.object_id, $5, $6, e.changes, $8, $9, $10%s%s "
+        "INSERT INTO %s.eventlog (\"timestamp\", transaction_id, actor, message, object_type, object_id, tool, "
+        "action, changes, db_user, template_message, values_json%s%s) "
+        "SELECT COALESCE($14, pg_catalog.clock_timestamp()), COALESCE($15, pg_catalog.pg_current_xact_id()), "
+        "$1, e.message, $3, e.object_id, $5, $6, e.changes, $8, $9, $10%s%s "
         "FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($4), pg_catalog.unnest($7)) "
         "AS e(message, object_id, changes) RETURNING id",
         quote_identifier(get_namespace_name(namespace_oid)), with_1_2_columns ? ", object_table, context" : "",
         with_actor_id ? ", actor_id" : "", with_1_2_columns ? ", $11, $12" : "", with_actor_id ? ", $13" : "");
-    Oid types[kSqlParams] = {TEXTOID, TEXTARRAYOID, TEXTOID,  TEXTARRAYOID, TEXTOID,  TEXTOID, JSONBARRAYOID,
-                             TEXTOID, TEXTOID,      JSONBOID, REGCLASSOID,  JSONBOID, TEXTOID};
+    Oid types[kSqlParams] = {TEXTOID,     TEXTARRAYOID,  TEXTOID, TEXTARRAYOID,   TEXTOID,
+                             TEXTOID,     JSONBARRAYOID, TEXTOID, TEXTOID,        JSONBOID,
+                             REGCLASSOID, JSONBOID,      TEXTOID, TIMESTAMPTZOID, XID8OID};
     SPIPlanPtr plan = SPI_prepare(sql, kSqlParams, types);
     if (plan == nullptr) elog(ERROR, "eventlog: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
     SPI_keepplan(plan);
@@ -254,6 +258,10 @@ int64 insert_sql(Oid table, Oid namespace_oid, const EventCommon* common, const 
     isnull[10] = !OidIsValid(common->object_table);
     values[11] = pointer_datum(common->context, &isnull[11]);
     values[12] = text_datum(common->actor_id, &isnull[12]);
+    values[13] = TimestampTzGetDatum(common->timestamp);
+    isnull[13] = common->timestamp == 0;
+    values[14] = FullTransactionIdGetDatum(common->transaction_id);
+    isnull[14] = !FullTransactionIdIsValid(common->transaction_id);
     char nulls[kSqlParams];
     for (int i = 0; i < kSqlParams; i++) nulls[i] = isnull[i] ? 'n' : ' ';
 
@@ -317,7 +325,7 @@ int64 write_events(Oid namespace_oid, const EventCommon* common, const EventRows
     // the current time; the SQL path takes whatever it cannot.
     Relation table = table_open(table_oid, RowExclusiveLock);
     TimestampTz until = DT_NOEND;
-    Oid target_oid = partitioned ? partition_for_now(table, &until) : table_oid;
+    Oid target_oid = partitioned ? partition_for(table, common->timestamp, &until) : table_oid;
     int64 first_id = 0;
     bool written = false;
     if (OidIsValid(target_oid)) {

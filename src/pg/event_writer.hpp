@@ -21,6 +21,12 @@ struct EventCommon {
     text* template_message;
     Jsonb* values_json;
     Jsonb* context;  // event_context.hpp; NULL: none
+    /// When the events happened: 0 records each event's clock time as it is
+    /// written; WAL capture gives the time of the change.
+    TimestampTz timestamp;
+    /// The transaction that made the change: invalid means the current one;
+    /// WAL capture gives the transaction it decoded.
+    FullTransactionId transaction_id;
 };
 
 /// ...and what each of them has: n object ids (text, NULL where

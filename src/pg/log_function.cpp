@@ -23,7 +23,7 @@ const char* text_arg(FunctionCallInfo fcinfo, int i) {
 /// PostgreSQL-style: builds and writes the event from the decoded template
 /// and values (NULL: not given) and its rendered message (NULL: no template).
 Datum log_event(FunctionCallInfo fcinfo, text* template_message, Jsonb* values, text* message, Jsonb* context) {
-    EventCommon common;
+    EventCommon common = {};
     common.template_message = template_message;
     common.values_json = values;
     common.object_type = text_arg(fcinfo, 2);

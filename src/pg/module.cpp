@@ -2,6 +2,7 @@
 #include "pg/append_only.hpp"
 #include "pg/boundary.hpp"
 #include "pg/cache_invalidation.hpp"
+#include "pg/capture_worker.hpp"
 #include "pg/event_context.hpp"
 #include "pg/postgres.hpp"
 #include "pg/settings.hpp"
@@ -41,10 +42,16 @@ void define_settings() {
         "a table range-partitioned by \"timestamp\", one partition per interval. Read only by CREATE EXTENSION "
         "(and so also needed when restoring a dump of a partitioned log).",
         &partition_interval_setting, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomBoolVariable(
+        "eventlog.capture_worker", "Whether WAL capture's background workers apply decoded changes.",
+        "With eventlog in shared_preload_libraries, one worker per database with WAL-tracked tables applies their "
+        "changes as they commit. Off: the changes wait (eventlog_capture_apply() applies them by hand).",
+        &capture_worker_enabled, true, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("eventlog");
     register_cache_callbacks();
     register_tracking_callbacks();
     register_append_only_callbacks();
+    capture_workers_init();
 }
 
 }  // namespace

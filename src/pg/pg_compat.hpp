@@ -106,4 +106,107 @@ using SysCacheId = SysCacheIdentifier;
 using SysCacheId = int;
 #endif
 
+// ---------------------------------------------------------------------------
+// WAL capture: logical decoding, slots and replication origins.
+// ---------------------------------------------------------------------------
+
+/// A transactional (or not) logical decoding message. (17 added flush.)
+inline XLogRecPtr log_logical_message(const char* prefix, const char* data, size_t size, bool transactional) {
+#if PG_VERSION_NUM >= 170000
+    return LogLogicalMessage(prefix, data, size, transactional, false);
+#else
+    return LogLogicalMessage(prefix, data, size, transactional);
+#endif
+}
+
+/// A decoded change's tuple. (17 replaced ReorderBufferTupleBuf by HeapTuple.)
+#if PG_VERSION_NUM >= 170000
+inline HeapTuple change_tuple(HeapTuple tuple) { return tuple; }
+#else
+inline HeapTuple change_tuple(ReorderBufferTupleBuf* tuple) { return tuple != nullptr ? &tuple->tuple : nullptr; }
+#endif
+
+/// A replication origin's id. (19 renamed RepOriginId to ReplOriginId.)
+#if PG_VERSION_NUM >= 190000
+using OriginId = ReplOriginId;
+constexpr OriginId kInvalidOriginId = InvalidReplOriginId;
+#else
+using OriginId = RepOriginId;
+constexpr OriginId kInvalidOriginId = InvalidRepOriginId;
+#endif
+
+/// Makes `origin` this session's origin. (16 added acquired_by.)
+inline void origin_session_setup(OriginId origin) {
+#if PG_VERSION_NUM >= 160000
+    replorigin_session_setup(origin, 0);
+#else
+    replorigin_session_setup(origin);
+#endif
+}
+
+/// The origin, position and time the current transaction's commit record
+/// carries. (19 moved them into replorigin_xact_state.)
+inline void origin_set_for_commit(OriginId origin, XLogRecPtr lsn, TimestampTz at) {
+#if PG_VERSION_NUM >= 190000
+    replorigin_xact_state.origin = origin;
+    replorigin_xact_state.origin_lsn = lsn;
+    replorigin_xact_state.origin_timestamp = at;
+#else
+    replorigin_session_origin = origin;
+    replorigin_session_origin_lsn = lsn;
+    replorigin_session_origin_timestamp = at;
+#endif
+}
+
+/// Whether the current transaction's commit will carry an origin.
+inline bool origin_set_for_commit_now() {
+#if PG_VERSION_NUM >= 190000
+    return replorigin_xact_state.origin != kInvalidOriginId;
+#else
+    return replorigin_session_origin != kInvalidOriginId;
+#endif
+}
+
+/// Acquires a replication slot for this process. (18 added error_if_invalid.)
+inline void slot_acquire(const char* name, bool nowait) {
+#if PG_VERSION_NUM >= 180000
+    ReplicationSlotAcquire(name, nowait, true);
+#else
+    ReplicationSlotAcquire(name, nowait);
+#endif
+}
+
+/// Whether logical slots can be kept on physical standbys for failover
+/// (17 added it).
+constexpr bool kSlotsCanFailover = PG_VERSION_NUM >= 170000;
+
+/// Errors unless wal_level and max_replication_slots allow logical
+/// decoding. (19 added the repack argument.)
+inline void check_logical_decoding_requirements() {
+#if PG_VERSION_NUM >= 190000
+    CheckLogicalDecodingRequirements(false);
+#else
+    CheckLogicalDecodingRequirements();
+#endif
+}
+
+/// When a decoded transaction committed. (19 made the union anonymous.)
+inline TimestampTz decoded_commit_time(const ReorderBufferTXN* txn) {
+#if PG_VERSION_NUM >= 190000
+    return txn->commit_time;
+#else
+    return txn->xact_time.commit_time;
+#endif
+}
+
+/// Whether a process has the slot acquired (the caller holds its mutex).
+/// (19 records the process number instead of the pid.)
+inline bool slot_in_use(const ReplicationSlot* slot) {
+#if PG_VERSION_NUM >= 190000
+    return slot->active_proc != INVALID_PROC_NUMBER;
+#else
+    return slot->active_pid != 0;
+#endif
+}
+
 }  // namespace eventlog::pg

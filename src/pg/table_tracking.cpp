@@ -13,10 +13,14 @@ namespace eventlog::pg {
 
 namespace {
 
-/// Current entries by table oid.
-std::unordered_map<Oid, std::unique_ptr<TableTracking>>& cache() {
-    static std::unordered_map<Oid, std::unique_ptr<TableTracking>> entries;
-    return entries;
+using Cache = std::unordered_map<Oid, std::unique_ptr<TableTracking>>;
+
+/// Current entries by table oid: the triggers' (the tables as they are
+/// now) and the WAL decoder's (the tables as they were at a decoded change).
+Cache& cache(bool decoding = false) {
+    static Cache entries;
+    static Cache decoding_entries;
+    return decoding ? decoding_entries : entries;
 }
 
 /// Entries replaced during this transaction: a trigger may still hold them,
@@ -26,7 +30,7 @@ std::vector<std::unique_ptr<TableTracking>>& retired() {
     return entries;
 }
 
-std::unique_ptr<TableTracking> build(Relation table, const char* trigger_argument) {
+std::unique_ptr<TableTracking> build(Relation table, const char* trigger_argument, bool decoding) {
     auto t = std::make_unique<TableTracking>();
     t->table = RelationGetRelid(table);
     t->trigger_argument = trigger_argument;
@@ -39,7 +43,7 @@ std::unique_ptr<TableTracking> build(Relation table, const char* trigger_argumen
     // is recorded by one placement only.
     CitusIdentity citus = {InvalidOid, true};
     CitusIdentity* citus_out = &citus;
-    pg_call([&] { *citus_out = citus_identity(table_oid); });
+    if (!decoding) pg_call([&] { *citus_out = citus_identity(table_oid); });
     if (OidIsValid(citus.logical)) t->table = table_oid = citus.logical;
     t->record = citus.record;
     char* object_type = pg_call([&] { return object_type_name(table_oid); });
@@ -91,8 +95,10 @@ void end_of_transaction(XactEvent event, void*) {
 }  // namespace
 
 void forget_table_tracking(Oid table) {
-    for (auto& [oid, entry] : cache()) {
-        if (table == InvalidOid || oid == table) entry->valid = false;
+    for (bool decoding : {false, true}) {
+        for (auto& [oid, entry] : cache(decoding)) {
+            if (table == InvalidOid || oid == table) entry->valid = false;
+        }
     }
 }
 
@@ -117,22 +123,35 @@ std::vector<std::string> column_names(TupleDesc descriptor) {
     return names;
 }
 
-TableTracking* table_tracking(Relation table, const char* trigger_argument) {
+namespace {
+
+TableTracking* cached_tracking(Relation table, const char* trigger_argument, bool decoding) {
+    Cache& entries = cache(decoding);
     Oid oid = RelationGetRelid(table);
-    auto found = cache().find(oid);
-    if (found != cache().end() && found->second->valid && found->second->trigger_argument == trigger_argument &&
+    auto found = entries.find(oid);
+    if (found != entries.end() && found->second->valid && found->second->trigger_argument == trigger_argument &&
         found->second->columns.size() == static_cast<size_t>(RelationGetDescr(table)->natts))
         return found->second.get();
 
-    std::unique_ptr<TableTracking> fresh = build(table, trigger_argument);
+    std::unique_ptr<TableTracking> fresh = build(table, trigger_argument, decoding);
     TableTracking* result = fresh.get();
-    if (found != cache().end()) {
+    if (found != entries.end()) {
         retired().push_back(std::move(found->second));
         found->second = std::move(fresh);
     } else {
-        cache().emplace(oid, std::move(fresh));
+        entries.emplace(oid, std::move(fresh));
     }
     return result;
+}
+
+}  // namespace
+
+TableTracking* table_tracking(Relation table, const char* trigger_argument) {
+    return cached_tracking(table, trigger_argument, false);
+}
+
+TableTracking* table_tracking_for_decoding(Relation table, const char* options) {
+    return cached_tracking(table, options, true);
 }
 
 }  // namespace eventlog::pg

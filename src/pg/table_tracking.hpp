@@ -54,6 +54,11 @@ struct TableTracking {
 /// The pointer stays valid until the end of the transaction.
 TableTracking* table_tracking(Relation table, const char* trigger_argument);
 
+/// The same for WAL capture's decoder: `table` as logical decoding sees it
+/// (its columns at the time of the change), from a cache of its own, so
+/// that a table's shape at a decoded change never serves a trigger.
+TableTracking* table_tracking_for_decoding(Relation table, const char* options);
+
 /// The names of a table's live columns, in order.
 std::vector<std::string> column_names(TupleDesc descriptor);
 

@@ -21,10 +21,14 @@ fresh_db "$EVENTLOG_DJANGO_DB"
 
 # Debian's python3 and its python3-django* packages (not a python3 earlier on PATH).
 python=/usr/bin/python3
-if ! "$python" -c "import django, rest_framework, django_filters, psycopg2, pytest_django" 2>/dev/null; then
-    echo "FAIL  python3-django, python3-djangorestframework, python3-django-filters, python3-psycopg2, python3-pytest-django needed (scripts/install-deps)"
+# The driver: psycopg 3 (python3-psycopg; Django 4.2 and later take it when
+# it is installed) or psycopg2 (python3-psycopg2; the only one Django 3.2 knows).
+if ! "$python" -c "import django, rest_framework, django_filters, pytest_django" 2>/dev/null ||
+    ! "$python" -c "import django; from django.db.backends.postgresql import base" 2>/dev/null; then
+    echo "FAIL  python3-django, python3-djangorestframework, python3-django-filters, python3-pytest-django and python3-psycopg (or python3-psycopg2) needed (scripts/install-deps)"
     exit 1
 fi
+"$python" -c "import django; from django.db.backends.postgresql.base import Database; print('Django', django.get_version(), 'with', Database.__name__, Database.__version__.split()[0])"
 
 cd "$root/clients/django" || exit 1
 out=$(PYTHONDONTWRITEBYTECODE=1 "$python" -m pytest -q -p no:cacheprovider 2>&1)

@@ -1,4 +1,11 @@
-"""Who the actor is, and `eventlog.actor` for the current transaction only."""
+"""Who the actor is, and `eventlog.actor` / `eventlog.actor_id` for the current
+transaction only.
+
+An actor is recorded twice: `actor`, the name shown (which may change), and
+`actor_id`, a stable key (a user's primary key) that events are found by:
+`?actor=<pk>` and `.filter(actor=user)` match the key, as the original's
+foreign key did, so a renamed user keeps their events and two users with
+one name never share theirs."""
 import contextlib
 
 from django.conf import settings
@@ -31,23 +38,48 @@ def actor_name(actor):
     return str(actor)
 
 
+def is_user(actor):
+    """A user (or any model instance) rather than a name or nothing."""
+    return actor is not None and not isinstance(actor, str) and (
+        isinstance(actor, models.Model) or hasattr(actor, "is_anonymous"))
+
+
+def actor_key(actor):
+    """The text recorded as `actor_id`: a user's primary key as text
+    (settings.EVENTLOG_ACTOR_ID(user) when set, a callable or dotted path);
+    None for a string actor (a name has no key), no actor, or an anonymous
+    user."""
+    if not is_user(actor) or getattr(actor, "is_anonymous", False):
+        return None
+    custom = getattr(settings, "EVENTLOG_ACTOR_ID", None)
+    if custom:
+        function = import_string(custom) if isinstance(custom, str) else custom
+        key = function(actor)
+        return None if key is None else str(key)
+    pk = getattr(actor, "pk", None)
+    return None if pk is None else str(pk)
+
+
 def set_actor(actor, using=DEFAULT_DB_ALIAS):
-    """SET LOCAL eventlog.actor for the transaction in progress (needs one: in
-    autocommit mode PostgreSQL would drop it at once). Returns the previous value."""
+    """SET LOCAL eventlog.actor and eventlog.actor_id (the user's key; none for
+    a string) for the transaction in progress (needs one: in autocommit mode
+    PostgreSQL would drop them at once). Returns the previous values."""
     connection = connections[using]
     if not connection.in_atomic_block:
         raise RuntimeError("set_actor() needs a transaction: use `with eventlog_actor(...)` or transaction.atomic()")
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT current_setting('eventlog.actor', true), set_config('eventlog.actor', %s, true)",
-            [actor_name(actor) or ""],
+            "SELECT current_setting('eventlog.actor', true), current_setting('eventlog.actor_id', true),"
+            " set_config('eventlog.actor', %s, true), set_config('eventlog.actor_id', %s, true)",
+            [actor_name(actor) or "", actor_key(actor) or ""],
         )
-        return cursor.fetchone()[0]
+        return cursor.fetchone()[:2]
 
 
 @contextlib.contextmanager
 def eventlog_actor(actor, using=DEFAULT_DB_ALIAS):
-    """Everything in the block, app-logged or trigger-captured, carries `actor`.
+    """Everything in the block, app-logged or trigger-captured, carries `actor`
+    (its name, and a user's key as actor_id; a string clears the key).
 
         with eventlog_actor(request.user):
             Certificate.objects.filter(...).update(status="archived")
@@ -57,11 +89,12 @@ def eventlog_actor(actor, using=DEFAULT_DB_ALIAS):
     session, and the previous value is restored when the block ends inside a
     larger transaction."""
     with transaction.atomic(using=using):
-        previous = set_actor(actor, using)
+        previous_name, previous_key = set_actor(actor, using)
         try:
             yield
         finally:
             connection = connections[using]
             if connection.in_atomic_block and not connection.needs_rollback:
                 with connection.cursor() as cursor:
-                    cursor.execute("SELECT set_config('eventlog.actor', %s, true)", [previous or ""])
+                    cursor.execute("SELECT set_config('eventlog.actor', %s, true), set_config('eventlog.actor_id', %s, true)",
+                                   [previous_name or "", previous_key or ""])

@@ -1,4 +1,5 @@
-"""EventLogActorMiddleware: the request's user as `eventlog.actor`, and the
+"""EventLogActorMiddleware: the request's user as `eventlog.actor` (its name)
+and `eventlog.actor_id` (its primary key, the key events are found by), and the
 request itself as `eventlog.context` ({"request_id", "path", "method"}; the
 request id is the X-Request-ID header when the client or a proxy sent one,
 else a new UUID), for this request's transaction only: every event the
@@ -8,7 +9,8 @@ Each request runs in one transaction on the log's database (as with
 ATOMIC_REQUESTS), rolled back when the view raises. Before each statement of
 that transaction, once the request's user is known (Django's session
 authentication, or DRF's authentication, which also sets the Django request's
-user), `eventlog.actor` (and `eventlog.context`, from the first statement)
+user), `eventlog.actor` and `eventlog.actor_id` (and `eventlog.context`, from
+the first statement)
 is set with set_config(..., true) unless this transaction already has it. The setting ends with the transaction, so a
 pooled connection (pgbouncer in transaction mode, CONN_MAX_AGE) never carries
 it into another request.
@@ -17,11 +19,11 @@ import json
 import re
 import uuid
 
-import psycopg2.extensions
 from django.db import connections, router, transaction
 from django.utils.functional import empty
 
-from .actor import actor_name
+from .actor import actor_key, actor_name
+from .dbapi import transaction_failed
 from .models import EventLog
 
 
@@ -42,11 +44,13 @@ class _ActorWrapper:
         })
 
     def _actor(self):
+        """(name, key) of the request's user; None while it is not known."""
         user = getattr(self.request, "user", None)
         if user is None or getattr(user, "_wrapped", None) is empty:
             return None  # not known yet (never evaluated here: that would query from inside a query)
         try:
-            return actor_name(user)
+            name = actor_name(user)
+            return (name, actor_key(user)) if name else None
         except Exception:  # noqa: BLE001 - never break a request over the actor
             return None
 
@@ -56,7 +60,9 @@ class _ActorWrapper:
         self.busy = True
         try:
             actor = self._actor()
-            settings = (("eventlog.context", self.context),) + ((("eventlog.actor", actor),) if actor else ())
+            settings = (("eventlog.context", self.context),)
+            if actor:
+                settings += (("eventlog.actor", actor[0]), ("eventlog.actor_id", actor[1] or ""))
             savepoints = tuple(self.connection.savepoint_ids)
             stale = (
                 self.current is None
@@ -67,7 +73,7 @@ class _ActorWrapper:
             raw = self.connection.connection  # the DB-API connection: no wrappers
             if (stale and not self.connection.needs_rollback
                     and not _TRANSACTION_CONTROL.match(sql or "")
-                    and raw.info.transaction_status != psycopg2.extensions.TRANSACTION_STATUS_INERROR):
+                    and not transaction_failed(raw)):
                 with raw.cursor() as cursor:
                     cursor.execute("SELECT " + ", ".join("set_config(%s, %s, true)" for _ in settings),
                                    [value for pair in settings for value in pair])

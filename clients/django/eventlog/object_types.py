@@ -16,7 +16,7 @@ from django.apps import apps
 from django.db import connections, models
 
 _lock = threading.Lock()
-_tables = {}  # database alias -> (object_type -> model, model -> object_type)
+_tables = {}  # database alias -> (object_type -> model, model -> object_type, model -> table oid)
 
 
 def forget_tables(**kwargs):
@@ -38,19 +38,20 @@ def _load(using):
         by_name.setdefault(connection.ops.quote_name(model._meta.db_table), []).append(model)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT q.name, pg_catalog.format('%%I.%%I', n.nspname, c.relname)"
+            "SELECT q.name, pg_catalog.format('%%I.%%I', n.nspname, c.relname), c.oid::bigint"
             " FROM pg_catalog.unnest(%s::text[]) AS q(name)"
             " JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(q.name)"
             " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace",
             [sorted(by_name)],
         )
         rows = cursor.fetchall()
-    by_type, by_model = {}, {}
-    for name, object_type in rows:
+    by_type, by_model, oids = {}, {}, {}
+    for name, object_type, oid in rows:
         for model in by_name[name]:
             by_type.setdefault(object_type, model)
             by_model[model] = object_type
-    return by_type, by_model
+            oids.setdefault(model, oid)
+    return by_type, by_model, oids
 
 
 def _maps(using, reload=False):
@@ -84,6 +85,12 @@ def object_type_for(value, using):
     if object_type is None:  # a table created since the names were read
         object_type = _maps(using, reload=True)[1].get(model)
     return object_type
+
+
+def table_oids(using):
+    """{model: its table's oid} for the models Django knows (the oid is what
+    the log's object_table holds for events about that table)."""
+    return dict(_maps(using)[2])
 
 
 def _integer_key(model):

@@ -19,11 +19,12 @@ class TrackModel(migrations.operations.base.Operation):
     reversible = True
     reduces_to_sql = False
 
-    def __init__(self, model_name, tool=None, exclude_fields=(), messages=None):
+    def __init__(self, model_name, tool=None, exclude_fields=(), messages=None, capture=None):
         self.model_name = model_name
         self.tool = tool
         self.exclude_fields = list(exclude_fields or ())
         self.messages = messages
+        self.capture = capture
 
     def deconstruct(self):
         kwargs = {"model_name": self.model_name}
@@ -33,6 +34,8 @@ class TrackModel(migrations.operations.base.Operation):
             kwargs["exclude_fields"] = self.exclude_fields
         if self.messages is not None:
             kwargs["messages"] = self.messages
+        if self.capture is not None:
+            kwargs["capture"] = self.capture
         return self.__class__.__qualname__, [], kwargs
 
     def state_forwards(self, app_label, state):
@@ -41,7 +44,8 @@ class TrackModel(migrations.operations.base.Operation):
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         model = to_state.apps.get_model(app_label, self.model_name)
         if self.allow_migrate_model(schema_editor.connection.alias, model):
-            tracking.track(model, self.tool, self.exclude_fields, self.messages, using=schema_editor.connection.alias)
+            tracking.track(model, self.tool, self.exclude_fields, self.messages, using=schema_editor.connection.alias,
+                           capture=self.capture)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         model = from_state.apps.get_model(app_label, self.model_name)

@@ -5,7 +5,8 @@ from django.db import DatabaseError, connections, models, router, transaction
 from rest_framework.exceptions import ValidationError
 
 from . import diff
-from .actor import actor_name
+from .dbapi import message, sqlstate
+from .actor import actor_key, actor_name
 from .models import EventLog
 from .objects import dumps, identity, values_for
 
@@ -14,9 +15,6 @@ def _jsonb(value):
     return None if value is None else dumps(value)
 
 
-def _sqlstate(error):
-    cause = error.__cause__ or error
-    return getattr(cause, "pgcode", None)
 
 
 class EventLogService:
@@ -33,7 +31,11 @@ class EventLogService:
     def log(cls, template_message, object, actor, tool, action, values_json=None, changes=None):
         """Records one event with eventlog_log(), in the caller's transaction;
         returns its id. `object` is a model instance (or None, or an
-        (object_type, object_id) pair); `actor` is a user or a string.
+        (object_type, object_id) pair); `actor` is a user (recorded as its
+        name, `actor`, and its primary key, `actor_id`) or a string (a name;
+        `actor_id` is then the setting eventlog.actor_id, the request's user
+        under EventLogActorMiddleware, else NULL), or None (both from the
+        settings, else the database role and NULL).
 
         The message is rendered now, as the original rendered it: each
         placeholder's value with str(), a model instance's attribute path
@@ -58,15 +60,15 @@ class EventLogService:
                 cursor.execute(
                     "SELECT eventlog_log(template_message => %s, values_json => %s::jsonb,"
                     " object_type => %s, object_id => %s, actor => %s, tool => %s,"
-                    " action => %s, changes => %s::jsonb)",
+                    " action => %s, changes => %s::jsonb, actor_id => %s)",
                     [template_message, _jsonb(values), object_type, object_id,
                      actor_name(actor), None if tool is None else str(tool),
-                     None if action is None else str(action), _jsonb(changes)],
+                     None if action is None else str(action), _jsonb(changes), actor_key(actor)],
                 )
                 return cursor.fetchone()[0]
         except DatabaseError as error:
-            if _sqlstate(error) == "22023":
-                raise ValidationError({"log": str(error.__cause__ or error).strip()}) from error
+            if sqlstate(error) == "22023":
+                raise ValidationError({"log": message(error)}) from error
             raise
 
     @classmethod
@@ -126,8 +128,8 @@ class EventLogService:
                 cursor.execute("SELECT eventlog_revert(%s)", [event_id])
                 return cursor.fetchone()[0]
         except DatabaseError as error:
-            if _sqlstate(error) in ("55000", "22023"):
-                raise ValidationError({"revert": str(error.__cause__ or error).strip()}) from error
+            if sqlstate(error) in ("55000", "22023"):
+                raise ValidationError({"revert": message(error)}) from error
             raise
 
     @classmethod
@@ -142,11 +144,11 @@ class EventLogService:
                 cursor.execute(query, params)
                 return cursor.fetchone()[0]
         except DatabaseError as error:
-            state = _sqlstate(error)
+            state = sqlstate(error)
             if state == "42501":
-                raise PermissionDenied(str(error.__cause__ or error).strip()) from error
+                raise PermissionDenied(message(error)) from error
             if state in ("55000", "22023", "22004"):
-                raise ValidationError({"erase": str(error.__cause__ or error).strip()}) from error
+                raise ValidationError({"erase": message(error)}) from error
             raise
 
     @classmethod
@@ -174,10 +176,10 @@ class EventLogService:
     def erase_actor(cls, user, reason=None, actor_id=None):
         """Replaces an actor by a pseudonym in every event it caused, with the
         extension's eventlog_erase_actor: `user` is a user (recorded under
-        actor_name(user)) or the actor's text; actor_id, when given, is its
-        stable key too (events under an earlier name with that key are its
-        own). Its name goes from the events' actor, actor_id, messages and
-        JSON, and from the counts. Returns how many events changed. For the
-        log's owner only."""
-        return cls._erasure("SELECT eventlog_erase_actor(%s, %s, %s)",
-                            [actor_name(user), reason, None if actor_id is None else str(actor_id)])
+        actor_name(user) and its key actor_key(user), so its events under an
+        earlier name are found too) or the actor's text; `actor_id` gives
+        the key explicitly (for a string, or to override). Its name and key
+        go from the events' actor, actor_id, messages and JSON, and from the
+        counts. Returns how many events changed. For the log's owner only."""
+        key = actor_key(user) if actor_id is None else str(actor_id)
+        return cls._erasure("SELECT eventlog_erase_actor(%s, %s, %s)", [actor_name(user), reason, key])

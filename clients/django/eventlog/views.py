@@ -14,7 +14,8 @@ def _users(request):
 
 class EventLogFilter(filters.FilterSet):
     """The original's filters: ?tool=, ?action=, ?object_id= (text), ?actor=<user
-    pk> and ?object_type=<ContentType id> (400 for a value that names no user or
+    pk> (the events recorded with that user's key, actor_id, whatever names
+    they carry) and ?object_type=<ContentType id> (400 for a value that names no user or
     content type, as the original). Also ?actor_name= and ?object_type_name=,
     the stored texts, for actors and objects that are not users or models."""
 
@@ -28,7 +29,7 @@ class EventLogFilter(filters.FilterSet):
         fields = ["tool", "action", "actor", "object_id", "object_type"]
 
     def filter_actor(self, queryset, name, user):
-        return queryset.filter(actor=user)  # the text recorded for this user (ActorField)
+        return queryset.filter(actor=user)  # by the user's key, actor_id (ActorField)
 
     def filter_object_type(self, queryset, name, content_type):
         object_type = object_type_for(content_type, queryset.db)  # its table's object_type

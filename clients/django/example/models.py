@@ -32,6 +32,9 @@ class Document(models.Model):
     owner = models.ForeignKey(User, null=True, on_delete=models.SET_NULL)
     updated_at = models.DateTimeField(auto_now=True)
 
+    def __str__(self):
+        return self.title
+
 
 class Specimen(models.Model):
     """One field of every type Django ships (django.db.models and

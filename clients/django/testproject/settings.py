@@ -28,9 +28,12 @@ DATABASES = {
 EVENTLOG_APP = os.environ.get("EVENTLOG_DJANGO_APP", "django_simple_eventlog")
 
 INSTALLED_APPS = [
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
     "django.contrib.postgres",  # example.Specimen has hstore and citext fields
     "rest_framework",
     "django_filters",
@@ -44,9 +47,23 @@ SILENCED_SYSTEM_CHECKS = ["fields.E210"]
 
 MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "eventlog.middleware.EventLogActorMiddleware",
 ]
+
+# The admin (eventlog.admin registers the log and the objects' history on it).
+TEMPLATES = [{
+    "BACKEND": "django.template.backends.django.DjangoTemplates",
+    "APP_DIRS": True,
+    "OPTIONS": {"context_processors": [
+        "django.template.context_processors.request",
+        "django.contrib.auth.context_processors.auth",
+        "django.contrib.messages.context_processors.messages",
+    ]},
+}]
+STATIC_URL = "/static/"
 
 AUTH_USER_MODEL = "example.User"
 ROOT_URLCONF = "testproject.urls"

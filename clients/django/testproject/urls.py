@@ -1,3 +1,4 @@
+from django.contrib import admin
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
@@ -16,4 +17,5 @@ router.register(r'public-eventlogs', PublicEventLogViewSet, basename='public-eve
 
 urlpatterns = [
     path('api/', include(router.urls)),
+    path('admin/', admin.site.urls),
 ]

@@ -11,6 +11,17 @@ RESULT_KEYS = ["id", "actor", "message", "timestamp", "object_id", "tool", "acti
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z$")
 
 
+def driver_connect(**params):
+    """An autocommit DB-API connection of the driver Django uses (psycopg 3
+    or psycopg2), outside Django (to create and drop databases)."""
+    if connection.Database.__name__ == "psycopg":
+        connection_ = connection.Database.connect(**{k: v for k, v in params.items() if v is not None}, autocommit=True)
+    else:
+        connection_ = connection.Database.connect(**params)
+        connection_.autocommit = True
+    return connection_
+
+
 def sql(query, params=None):
     with connection.cursor() as cursor:
         cursor.execute(query, params or [])

@@ -68,6 +68,18 @@ def test_erase_actor(john, jane):
     assert events[0].values_json == {"who": events[0].actor}
     assert events[1].actor == "Jane Roe"
     assert not EventLog.objects.filter(actor="John Doe").exists()
+    # its key went too (the adapter records a user's primary key as actor_id)
+    assert events[0].actor_id == events[0].actor
+    assert not EventLog.objects.filter(actor_id=str(john.pk)).exists()
+
+
+def test_erase_actor_finds_events_under_an_earlier_name(john):
+    EventLogService.log("Before the rename", ("app.invoice", "8"), john, "billing", "note")
+    john.first_name = "Johnny"
+    john.save()
+    EventLogService.log("After the rename", ("app.invoice", "8"), john, "billing", "note")
+    assert EventLogService.erase_actor(john) == 2
+    assert not EventLog.objects.filter(object_type="app.invoice", actor__in=["John Doe", "Johnny Doe"]).exists()
 
 
 def test_not_the_owner_is_refused_and_the_transaction_goes_on(john):

@@ -8,18 +8,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-import psycopg2
 import pytest
 from django.conf import settings
+
+from .conftest import driver_connect
 
 HERE = Path(__file__).resolve().parent.parent
 
 
 def admin_connection():
     db = settings.DATABASES["default"]
-    connection = psycopg2.connect(dbname="postgres", user=db["USER"], host=db["HOST"] or None, port=db["PORT"] or None)
-    connection.autocommit = True
-    return connection
+    return driver_connect(dbname="postgres", user=db["USER"], host=db["HOST"] or None, port=db["PORT"] or None)
 
 
 def run(app, database):

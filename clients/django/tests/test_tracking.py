@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 
 from eventlog import tracking
+from eventlog.dbapi import sqlstate
 from example.models import Certificate, Document
 
 from .conftest import sql
@@ -38,7 +39,7 @@ def test_a_bad_template_is_refused_when_tracking_is_set_up():
     from django.db import DataError, transaction
     with pytest.raises(DataError) as raised, transaction.atomic():
         tracking.track(Certificate, messages={"update": "{new__nope}"})
-    assert raised.value.__cause__.pgcode == "22023"
+    assert sqlstate(raised.value) == "22023"
     assert connection.is_usable()
 
 
@@ -81,3 +82,27 @@ def test_state_at_versions_and_revert(john):
         EventLogService.revert(versions[0]["event_id"])
     assert "changed since" in str(refused.value.detail["revert"])
     assert Document.objects.get(pk=doc.pk).title == "First"  # the transaction stays usable
+
+
+def test_the_capture_mode_comes_from_the_argument_then_the_setting(settings):
+    assert tracking.capture_mode() == "trigger"
+    settings.EVENTLOG_CAPTURE = "wal"
+    assert tracking.capture_mode() == "wal"
+    assert tracking.capture_mode("trigger") == "trigger"
+
+
+def test_wal_capture_reaches_the_extension(settings):
+    # The capture mode is passed to eventlog_track: on a server without
+    # wal_level = logical the extension refuses it (55000) and says why;
+    # with it, the table is tracked from the WAL.
+    from django.db import transaction
+    settings.EVENTLOG_CAPTURE = "wal"
+    if sql("SHOW wal_level") == [("logical",)]:
+        tracking.track(Certificate)
+        assert sql("SELECT capture FROM eventlog_tracked WHERE table_name = 'example_certificate'::regclass") == [("wal",)]
+        tracking.untrack(Certificate)
+        return
+    with pytest.raises(Exception) as raised, transaction.atomic():
+        tracking.track(Certificate)
+    assert sqlstate(raised.value) == "55000"
+    assert "wal_level = logical" in str(raised.value)
