@@ -121,13 +121,25 @@ XLogRecPtr decode_slot(XLogRecPtr start, XLogRecPtr end_of_wal, CaptureBuffer* b
     return read_to;
 }
 
+/// PostgreSQL-style: whether a process has the slot acquired.
+bool slot_held(const char* name) {
+    ReplicationSlot* s = SearchNamedReplicationSlot(name, true);
+    if (s == nullptr) return false;
+    SpinLockAcquire(&s->mutex);
+    bool held = slot_in_use(s);
+    SpinLockRelease(&s->mutex);
+    return held;
+}
+
 /// Decodes the slot up to the current end of the WAL into `buffer`, from
 /// `start`; returns the position read up to.
 XLogRecPtr decode_pending(const char* slot, XLogRecPtr start, CaptureBuffer* buffer, XLogRecPtr confirm) {
     XLogRecPtr end_of_wal = GetFlushRecPtr(nullptr);
     pg_call([&] {
         allow_eventlog_plugin(true);
-        slot_acquire(slot, true);
+        // Another session applying holds the slot for a moment: wait for it
+        // (the worker, which holds it for good, was waited for instead).
+        slot_acquire(slot, !slot_held(slot));
     });
     // Decoding replays each transaction in a subtransaction of this one,
     // and leaves the transaction's resource owner current after it: the
