@@ -301,6 +301,7 @@ CaptureBuffer* capture_buffer_create(MemoryContext memory) {
     buffer->descriptor = CreateTemplateTupleDesc(1);
     // (text: a varlena like bytea, which TupleDescInitBuiltinEntry does not know)
     TupleDescInitBuiltinEntry(buffer->descriptor, 1, "record", TEXTOID, -1, 0);
+    finalize_tuple_desc(buffer->descriptor);
     // interXact: the worker's buffer outlives transactions (its temporary
     // files belong to no transaction's resource owner, but to one of the
     // buffer's own).

@@ -205,12 +205,55 @@ void note_progress(XLogRecPtr scanned, int64 events) {
     SpinLockRelease(&shared->mutex);
 }
 
+/// The positions read whose slot confirmation waits for the commit that
+/// applied what came before them to be flushed (the worker commits
+/// asynchronously), oldest first.
+struct PendingConfirm {
+    XLogRecPtr position;
+    XLogRecPtr commit_end;  // InvalidXLogRecPtr: nothing to wait for
+};
+constexpr int kPendingConfirms = 256;
+PendingConfirm pending[kPendingConfirms];
+int pending_first = 0;
+int pending_count = 0;
+
+/// Confirms the slot up to the newest waiting position whose commit, and
+/// every older one, is flushed: a crash can no longer undo what comes
+/// before it, so the slot may let go of its WAL.
+void confirm_flushed() {
+    XLogRecPtr flushed = GetFlushRecPtr(nullptr);
+    XLogRecPtr to = InvalidXLogRecPtr;
+    while (pending_count > 0 && pending[pending_first].commit_end <= flushed) {
+        to = pending[pending_first].position;
+        pending_first = (pending_first + 1) % kPendingConfirms;
+        pending_count--;
+    }
+    if (to != InvalidXLogRecPtr) LogicalConfirmReceivedLocation(to);
+}
+
+void confirm_when_flushed(XLogRecPtr position, XLogRecPtr commit_end) {
+    if (pending_count == kPendingConfirms) {
+        // (rare: the WAL writer flushes within wal_writer_delay)
+        XLogFlush(pending[pending_first].commit_end);
+        confirm_flushed();
+    }
+    pending[(pending_first + pending_count) % kPendingConfirms] = PendingConfirm{position, commit_end};
+    pending_count++;
+    confirm_flushed();
+}
+
 /// Applies what is buffered, in a transaction of its own (the origin set
-/// from the start: the decoder skips this transaction's writes), then
-/// confirms the slot up to `position`, before which every commit is now
-/// applied.
+/// from the start: the decoder skips this transaction's writes). The
+/// transaction commits asynchronously (synchronous_commit is off in the
+/// worker): its events are visible at once, and the writers' commits are
+/// not made to wait for the worker's flushes. Its commit record carries the
+/// origin's progress, so a crash that loses the commit loses the progress
+/// with it, and the events are applied again. The slot is confirmed up to
+/// `position`, before which every commit is now applied, only once that
+/// commit is flushed.
 void apply_buffered(XLogRecPtr position) {
     int64 events = 0;
+    XLogRecPtr commit_end = InvalidXLogRecPtr;
     if (capture_buffer_transactions(me.buffer) > 0) {
         SetCurrentStatementStartTimestamp();
         StartTransactionCommand();
@@ -225,12 +268,15 @@ void apply_buffered(XLogRecPtr position) {
         PopActiveSnapshot();
         InvalidateSystemCaches();
         CommitTransactionCommand();
+        commit_end = XactLastCommitEnd;
         origin_set_for_commit(kInvalidOriginId, InvalidXLogRecPtr, 0);
         events = progress.events;
     }
     if (position != InvalidXLogRecPtr) {
-        LogicalConfirmReceivedLocation(position);
         note_progress(position, events);
+        confirm_when_flushed(position, commit_end);
+    } else {
+        confirm_flushed();
     }
 }
 
@@ -310,7 +356,18 @@ void worker_loop() {
     routine.page_read = read_page;
     routine.segment_open = wal_segment_open;
     routine.segment_close = wal_segment_close;
+    // The decoding context is made inside a transaction, as SQL's decoding
+    // functions make theirs: outside one, PostgreSQL marks the process as
+    // a decoding walsender (PROC_IN_LOGICAL_DECODING), and other sessions'
+    // snapshots then leave its transaction ids out as if they had ended. A
+    // reader of the log during an apply would take the worker's new events
+    // for aborted, mark them so, and they would be lost for everyone.
+    SetCurrentStatementStartTimestamp();
+    StartTransactionCommand();
+    MemoryContextSwitchTo(memory);
     me.ctx = capture_decoding_start(start, &routine, me.buffer, me.origin);
+    CommitTransactionCommand();
+    MemoryContextSwitchTo(memory);
     XLogRecPtr from = start > MyReplicationSlot->data.confirmed_flush ? start : MyReplicationSlot->data.confirmed_flush;
     elog(LOG, "eventlog: capture worker started for database %u at %X/%X", me.database, static_cast<uint32>(from >> 32),
          static_cast<uint32>(from));
@@ -512,6 +569,9 @@ void eventlog_capture_worker_main(Datum argument) {
     if (!claim_entry()) proc_exit(0);
     before_shmem_exit(eventlog_capture_worker_exit, (Datum) 0);
     BackgroundWorkerInitializeConnectionByOid(me.database, InvalidOid, 0);
+    // The worker's commits need not wait for their flush: the slot is
+    // confirmed only past flushed commits (apply_buffered).
+    SetConfigOption("synchronous_commit", "off", PGC_SUSET, PGC_S_OVERRIDE);
     pgstat_report_appname("eventlog capture worker");
     // An error ends the worker (the launcher starts another); it is kept
     // in shared memory for eventlog_capture_status first.

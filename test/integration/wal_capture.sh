@@ -43,8 +43,8 @@ sql wal_refused "CREATE EXTENSION eventlog; CREATE TABLE t (id int PRIMARY KEY)"
 if [ "$(sql wal_refused "SHOW wal_level")" != logical ]; then
     check "wal_level replica: capture => 'wal' refused" "55000" \
         "$(sqlstate wal_refused "SELECT eventlog_track('t', capture => 'wal')")"
-    check "the refusal says what to set" "yes" \
-        "$(psql -X -q -d wal_refused -c "SELECT eventlog_track('t', capture => 'wal')" 2>&1 | grep -q "HINT:.*wal_level = logical" && echo yes)"
+    refusal=$(psql -X -q -d wal_refused -c "SELECT eventlog_track('t', capture => 'wal')" 2>&1)
+    check "the refusal says what to set" "yes" "$(grep -q "HINT:.*wal_level = logical" <<<"$refusal" && echo yes)"
 fi
 check "an unknown capture mode is refused (22023)" "22023" \
     "$(sqlstate wal_refused "SELECT eventlog_track('t', capture => 'disk')")"

@@ -9,6 +9,7 @@
 #  * kill -9 of the applying worker, at random moments, while it drains a
 #    backlog (a transaction of 2,000 changes among 6,000 small ones);
 #  * kill -9 of the worker under steady load;
+#  * readers of the log polling it while the worker applies under load;
 #  * the server stopped with -m immediate while the worker applies;
 #  * without the preload: the changes wait, eventlog_capture_apply() applies
 #    them, once;
@@ -147,6 +148,25 @@ writer_pid=
 wait_ready
 check "after steady load the changes are applied" "t" "$(wait_capture)"
 expect_exact "steady load, worker killed 3 times"
+
+# 2b. Readers of the log while the worker applies under steady load: a
+# reader's snapshot must see the worker's transaction as running (were it
+# hidden as a decoding process's is, the reader would take its new events
+# for aborted, mark them so, and they would be lost for everyone).
+cat >"$dir/reader.sql" <<'EOF2'
+SELECT count(*), max(id) FROM eventlog;
+EOF2
+pgbench -n -c 2 -j 1 -T 10 -f "$dir/reader.sql" "$db" >/dev/null 2>&1 &
+reader_pid=$!
+(
+    end=$((SECONDS + 10))
+    while [ $SECONDS -lt $end ]; do
+        load 50
+    done
+)
+wait "$reader_pid"
+check "with readers polling the log, the changes are applied" "t" "$(wait_capture)"
+expect_exact "steady load, readers polling the log meanwhile"
 
 # 3. Immediate stop while the worker applies a backlog.
 set_worker off
