@@ -15,6 +15,8 @@ server_cpu_ticks() {
     children=$(ps -o pid= --ppid "$pm" | tr -d ' ' | sed 's|.*|/proc/&/stat|')
     # (fields 14-17: utime, stime, cutime, cstime; a child may end meanwhile)
     # shellcheck disable=SC2086
-    { cat "/proc/$pm/stat"; cat $children 2>/dev/null; } |
+    # (cat fails for a child that has ended: that is no failure here, and
+    # under pipefail it would end the calling script)
+    { cat "/proc/$pm/stat"; cat $children 2>/dev/null || true; } |
         awk -v pm="$pm" '{ sub(/^.*\) /, ""); t += $12 + $13; if (NR == 1) t += $14 + $15 } END { print t }'
 }
