@@ -25,19 +25,32 @@ SELECT digest = (SELECT encode(x.digest, 'hex') FROM eventlog_seals x ORDER BY s
 SELECT count(*) = :records_before AS no_new_record FROM eventlog_seals;
 SELECT ok, checked >= 31 AS checked_all, first_bad_id, reason FROM eventlog_verify();
 
--- The chain is what the README says: sha256(previous || line), from 32 zero bytes.
+-- The chain is what the README says: sha256(previous || line), from 32 zero
+-- bytes, where line is the kept fields and the hex of sha256(the event's
+-- secret || its erasable fields) (encoding 2).
 CREATE FUNCTION pg_temp.recomputed_head() RETURNS bytea LANGUAGE plpgsql AS $$
 DECLARE
     h bytea := decode(repeat('00', 32), 'hex');
     e record;
 BEGIN
-    FOR e IN SELECT eventlog_seal_line(l) AS line FROM eventlog l
-             WHERE id <= (SELECT max(sealed_to) FROM eventlog_seals) ORDER BY id LOOP
+    FOR e IN SELECT eventlog_seal_kept(l) || E'\t'
+                    || encode(sha256(k.secret || convert_to(eventlog_seal_erasable(l), 'UTF8')), 'hex') AS line
+             FROM eventlog l JOIN eventlog_seal_secrets k ON k.id = l.id
+             WHERE l.id <= (SELECT max(sealed_to) FROM eventlog_seals) ORDER BY l.id LOOP
         h := sha256(h || convert_to(e.line, 'UTF8'));
     END LOOP;
     RETURN h;
 END
 $$;
+SELECT count(*) = (SELECT count(*) FROM eventlog WHERE id <= (SELECT max(sealed_to) FROM eventlog_seals))
+       AS a_secret_per_sealed_event,
+       bool_and(octet_length(secret) = 32) AS secrets_of_32_bytes,
+       count(DISTINCT secret) = count(*) AS secrets_differ
+FROM eventlog_seal_secrets;
+SELECT DISTINCT encoding FROM eventlog_seals;
+-- One field as COPY prints it, and the two halves of an event.
+SELECT eventlog_seal_field(E'tab\there, new\nline, back\\slash, \b\f\r' || chr(11)) AS escaped,
+       eventlog_seal_field(NULL) AS null_field;
 SELECT pg_temp.recomputed_head() = (SELECT digest FROM eventlog_seals ORDER BY sealed_to DESC LIMIT 1)
        AS chain_recomputed_in_sql;
 

@@ -9,7 +9,9 @@
 --   50-tracking.sql    tracking tables
 --   60-queries.sql     the query functions, views and eventlog_page
 --   70-retention.sql   eventlog_purge
---   80-seal.sql        tamper evidence: seal and verify
+--   80-seal.sql        tamper evidence: seal and verify (encodings 1 and 2, secrets,
+--                      erasure records)
+--   85-erasure.sql     erasure: eventlog_erase, eventlog_erase_actor, eventlog_erase_older
 --   90-history.sql     a row's state at a time, its versions, revert
 --   95-citus.sql       Citus: the log on every node
 --

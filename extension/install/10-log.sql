@@ -188,7 +188,8 @@ COMMENT ON COLUMN @extschema@.eventlog.context IS
 COMMENT ON COLUMN @extschema@.eventlog.actor_id IS
 'A stable key of who caused it (a user''s primary key, an account id), next to actor, the name shown: the actor_id argument, else eventlog.actor_id, else NULL';
 COMMENT ON SEQUENCE @extschema@.eventlog_id_seq IS 'Ids of eventlog';
-COMMENT ON FUNCTION @extschema@.eventlog_refuse_rewrite() IS 'Trigger keeping eventlog append-only (only eventlog_purge may remove events)';
+COMMENT ON FUNCTION @extschema@.eventlog_refuse_rewrite() IS
+'Trigger keeping eventlog append-only (only eventlog_purge may remove events; only the erasures may change their erasable fields)';
 
 -- Who may read which events: a role sees an event about a table only while
 -- it may SELECT that table (table-level, directly or through membership);

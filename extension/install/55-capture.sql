@@ -100,8 +100,8 @@ SELECT s.slot_name::text AS slot_name,
        p.applied_at,
        p.events AS events_applied,
        p.failures,
-       COALESCE(w.last_error, e.error) AS last_error,
-       CASE WHEN w.last_error IS NOT NULL THEN w.last_error_at ELSE e.recorded_at END AS last_error_at,
+       CASE WHEN w.last_error_at >= e.recorded_at OR e.recorded_at IS NULL THEN w.last_error ELSE e.error END AS last_error,
+       GREATEST(w.last_error_at, e.recorded_at) AS last_error_at,
        s.restart_lsn,
        s.confirmed_flush_lsn,
        s.wal_status,
@@ -116,7 +116,7 @@ LEFT JOIN pg_catalog.pg_replication_origin_status o
 LEFT JOIN LATERAL (SELECT x.error, x.recorded_at FROM @extschema@.eventlog_capture_errors x ORDER BY x.id DESC LIMIT 1) e ON true;
 
 COMMENT ON VIEW @extschema@.eventlog_capture_status IS
-'WAL capture in this database: its slot, the worker applying it (NULL: none runs), how many bytes of WAL wait to be applied, the last applied commit (position and time), how many events and failures were applied, the last error, and the slot''s positions and WAL status';
+'WAL capture in this database: its slot, the worker applying it (NULL: none runs), how many bytes of WAL wait to be applied, the last applied commit (position and time), how many events and failures were applied, the last error (the worker''s own or a change''s in eventlog_capture_errors, whichever is newer), and the slot''s positions and WAL status';
 
 -- DROP EXTENSION eventlog leaves no slot, origin or worker behind: this
 -- event trigger arranges their removal when that DROP commits.

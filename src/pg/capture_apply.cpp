@@ -3,8 +3,10 @@
 #include "pg/boundary.hpp"
 #include "pg/capture_apply.hpp"
 #include "pg/capture_records.hpp"
+#include "pg/event_batch.hpp"
 #include "pg/event_writer.hpp"
 #include "pg/owner_rights.hpp"
+#include "pg/subtransaction.hpp"
 
 namespace eventlog::pg {
 
@@ -42,21 +44,12 @@ void collect(LogicalDecodingContext* ctx, XLogRecPtr, TransactionId, bool) {
 
 // --- Writing events -----------------------------------------------------------
 
-constexpr int kGroupSize = 5000;
-
 /// Consecutive events that share everything but object id, message and
 /// changes: one write of the batch writer.
 struct Group {
-    MemoryContext memory;  // the group's values; reset after each write
+    EventBatch batch;             // its events (batch.common: what they share)
+    MemoryContext common_memory;  // batch.common's values; reset when the group closes
     bool open;
-    EventCommon common;
-    int n;
-    int capacity;
-    Datum* object_ids;
-    bool* object_id_nulls;
-    Datum* messages;
-    Datum* changes;
-    bool* changes_nulls;
     XLogRecPtr end_lsn;  // of the transaction the events belong to (when known)
 };
 
@@ -78,58 +71,39 @@ bool same_common(const EventCommon* a, const EventCommon* b) {
            same_varlena(a->context, b->context);
 }
 
-/// The events of a group that could not be written, one failure row each
-/// (the event itself kept as JSON), with the owner's rights.
-void record_failed_events(Oid ns, const Group* g, int sqlstate, const char* error);
-
-/// Writes the group (nothing when empty) and resets it.
-void write_group(Oid ns, Group* g, CaptureProgress* progress) {
-    if (g->n > 0) {
-        EventRows rows = {g->n, g->object_ids, g->object_id_nulls, g->messages, g->changes, g->changes_nulls};
-        write_events(ns, &g->common, &rows);
-        progress->events += g->n;
-    }
-    g->n = 0;
+/// Writes the group (nothing when empty) and closes it.
+void write_group(Group* g, CaptureProgress* progress) {
+    progress->events += event_batch_write(&g->batch);
     g->open = false;
-    MemoryContextReset(g->memory);
+    MemoryContextReset(g->common_memory);
 }
 
-/// Starts a group with `event`'s common fields, or adds to the open one;
+char* copy_string(const char* s) { return s != nullptr ? pstrdup(s) : nullptr; }
+
+void* copy_varlena(const void* v) {
+    return v != nullptr ? DatumGetPointer(datumCopy(PointerGetDatum(v), false, -1)) : nullptr;
+}
+
+/// Opens the group with `event`'s common fields, or adds to the open one;
 /// the caller wrote the open group first when the fields differ.
 void add_to_group(Group* g, const CapturedEvent* event) {
-    MemoryContext old = MemoryContextSwitchTo(g->memory);
     if (!g->open) {
-        g->common = event->common;
-        g->common.actor = event->common.actor ? pstrdup(event->common.actor) : nullptr;
-        g->common.actor_id = event->common.actor_id ? pstrdup(event->common.actor_id) : nullptr;
-        g->common.object_type = event->common.object_type ? pstrdup(event->common.object_type) : nullptr;
-        g->common.tool = event->common.tool ? pstrdup(event->common.tool) : nullptr;
-        g->common.action = event->common.action ? pstrdup(event->common.action) : nullptr;
-        g->common.db_user = pstrdup(event->common.db_user);
-        g->common.template_message =
-            event->common.template_message
-                ? DatumGetTextP(datumCopy(PointerGetDatum(event->common.template_message), false, -1))
-                : nullptr;
-        g->common.values_json = event->common.values_json
-                                    ? DatumGetJsonbP(datumCopy(PointerGetDatum(event->common.values_json), false, -1))
-                                    : nullptr;
-        g->common.context = event->common.context
-                                ? DatumGetJsonbP(datumCopy(PointerGetDatum(event->common.context), false, -1))
-                                : nullptr;
-        g->object_ids = static_cast<Datum*>(palloc(sizeof(Datum) * g->capacity));
-        g->object_id_nulls = static_cast<bool*>(palloc(sizeof(bool) * g->capacity));
-        g->messages = static_cast<Datum*>(palloc(sizeof(Datum) * g->capacity));
-        g->changes = static_cast<Datum*>(palloc(sizeof(Datum) * g->capacity));
-        g->changes_nulls = static_cast<bool*>(palloc(sizeof(bool) * g->capacity));
+        MemoryContext old = MemoryContextSwitchTo(g->common_memory);
+        EventCommon* c = &g->batch.common;
+        *c = event->common;
+        c->actor = copy_string(event->common.actor);
+        c->actor_id = copy_string(event->common.actor_id);
+        c->object_type = copy_string(event->common.object_type);
+        c->tool = copy_string(event->common.tool);
+        c->action = copy_string(event->common.action);
+        c->db_user = copy_string(event->common.db_user);
+        c->template_message = static_cast<text*>(copy_varlena(event->common.template_message));
+        c->values_json = static_cast<Jsonb*>(copy_varlena(event->common.values_json));
+        c->context = static_cast<Jsonb*>(copy_varlena(event->common.context));
+        MemoryContextSwitchTo(old);
         g->open = true;
     }
-    int i = g->n++;
-    g->object_id_nulls[i] = event->object_id == nullptr;
-    g->object_ids[i] = event->object_id != nullptr ? CStringGetTextDatum(event->object_id) : (Datum) 0;
-    g->messages[i] = datumCopy(PointerGetDatum(event->message), false, -1);
-    g->changes_nulls[i] = event->changes == nullptr;
-    g->changes[i] = event->changes != nullptr ? datumCopy(PointerGetDatum(event->changes), false, -1) : (Datum) 0;
-    MemoryContextSwitchTo(old);
+    event_batch_add(&g->batch, event->object_id, event->message, event->changes);
 }
 
 /// A decoded change that could not become an event.
@@ -158,7 +132,10 @@ void record_failure(Oid ns, const CapturedFailure* f) {
     restore_user(saved);
 }
 
+/// The events of a group that could not be written, one failure row each
+/// (the event itself kept as JSON), with the owner's rights.
 void record_failed_events(Oid ns, const Group* g, int sqlstate, const char* error) {
+    const EventBatch* b = &g->batch;
     const char* sql = psprintf(
         "INSERT INTO %s.eventlog_capture_errors (lsn, transaction_id, object_table, object_type, action, sqlstate, "
         "error, event) SELECT $1, $2, $3, $4, $5, $6, $7, pg_catalog.jsonb_build_object('timestamp', $8::timestamptz, "
@@ -167,8 +144,8 @@ void record_failed_events(Oid ns, const Group* g, int sqlstate, const char* erro
         "FROM ROWS FROM (pg_catalog.unnest($14::text[]), pg_catalog.unnest($15::text[]), "
         "pg_catalog.unnest($16::jsonb[])) AS e(object_id, message, changes)",
         quote_identifier(get_namespace_name(ns)));
-    const EventCommon* c = &g->common;
-    int dims[1] = {g->n};
+    const EventCommon* c = &b->common;
+    int dims[1] = {b->n};
     int lbs[1] = {1};
     Oid types[16] = {LSNOID,  XID8OID, OIDOID,  TEXTOID, TEXTOID,  TEXTOID,      TEXTOID,      TIMESTAMPTZOID,
                      TEXTOID, TEXTOID, TEXTOID, TEXTOID, JSONBOID, TEXTARRAYOID, TEXTARRAYOID, JSONBARRAYOID};
@@ -195,10 +172,10 @@ void record_failed_events(Oid ns, const Group* g, int sqlstate, const char* erro
     values[12] = PointerGetDatum(c->context);
     nulls[12] = c->context != nullptr ? ' ' : 'n';
     values[13] = PointerGetDatum(
-        construct_md_array(g->object_ids, g->object_id_nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
-    values[14] = PointerGetDatum(construct_array(g->messages, g->n, TEXTOID, -1, false, TYPALIGN_INT));
+        construct_md_array(b->object_ids, b->object_id_nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
+    values[14] = PointerGetDatum(construct_array(b->messages, b->n, TEXTOID, -1, false, TYPALIGN_INT));
     values[15] = PointerGetDatum(
-        construct_md_array(g->changes, g->changes_nulls, 1, dims, lbs, JSONBOID, -1, false, TYPALIGN_INT));
+        construct_md_array(b->changes, b->changes_nulls, 1, dims, lbs, JSONBOID, -1, false, TYPALIGN_INT));
     Oid table = get_relname_relid("eventlog_capture_errors", ns);
     if (!OidIsValid(table)) elog(ERROR, "eventlog: table eventlog_capture_errors is missing");
     SavedUser saved = become_table_owner(table);
@@ -239,8 +216,8 @@ void flush_group(Oid ns, Group* g, CaptureProgress* progress, Mode mode);
 /// One pass over the buffer's records.
 void apply_records(Oid ns, CaptureBuffer* buffer, Mode mode, CaptureProgress* progress) {
     Group g = {};
-    g.memory = AllocSetContextCreate(CurrentMemoryContext, "eventlog capture group", ALLOCSET_DEFAULT_SIZES);
-    g.capacity = kGroupSize;
+    event_batch_init(&g.batch, ns, CurrentMemoryContext);
+    g.common_memory = AllocSetContextCreate(CurrentMemoryContext, "eventlog capture group", ALLOCSET_SMALL_SIZES);
     MemoryContext record_memory =
         AllocSetContextCreate(CurrentMemoryContext, "eventlog capture record", ALLOCSET_DEFAULT_SIZES);
     TupleTableSlot* slot = MakeSingleTupleTableSlot(buffer->descriptor, &TTSOpsMinimalTuple);
@@ -256,7 +233,7 @@ void apply_records(Oid ns, CaptureBuffer* buffer, Mode mode, CaptureProgress* pr
             case static_cast<char>(CapturedKind::Event): {
                 CapturedEvent event;
                 if (!get_captured_event(data, size, &event)) elog(ERROR, "eventlog: a malformed captured event");
-                if (g.open && (g.n == g.capacity || !same_common(&g.common, &event.common)))
+                if (g.open && (event_batch_full(&g.batch) || !same_common(&g.batch.common, &event.common)))
                     flush_group(ns, &g, progress, mode);
                 add_to_group(&g, &event);
                 break;
@@ -287,7 +264,8 @@ void apply_records(Oid ns, CaptureBuffer* buffer, Mode mode, CaptureProgress* pr
     flush_group(ns, &g, progress, mode);
     ExecDropSingleTupleTableSlot(slot);
     MemoryContextDelete(record_memory);
-    MemoryContextDelete(g.memory);
+    event_batch_free(&g.batch);
+    MemoryContextDelete(g.common_memory);
 }
 
 }  // namespace
@@ -296,53 +274,22 @@ void apply_records(Oid ns, CaptureBuffer* buffer, Mode mode, CaptureProgress* pr
 
 namespace {
 
-/// Runs `body` in a subtransaction; true when it committed. On an error the
-/// subtransaction is rolled back and `on_error(sqlstate, message)` runs.
-template <class Body, class OnError>
-bool in_subtransaction(Body&& body, OnError&& on_error) {
-    MemoryContext caller = CurrentMemoryContext;
-    ResourceOwner owner = CurrentResourceOwner;
-    pg_call([] { BeginInternalSubTransaction(nullptr); });
-    int sqlstate = ERRCODE_INTERNAL_ERROR;
-    char* message = nullptr;
-    try {
-        pg_call([&] {
-            MemoryContextSwitchTo(caller);
-            body();
-            ReleaseCurrentSubTransaction();
-            MemoryContextSwitchTo(caller);
-            CurrentResourceOwner = owner;
-        });
-        return true;
-    } catch (const PgError& e) {
-        sqlstate = e.data()->sqlerrcode;
-        const char* text = e.data()->message != nullptr ? e.data()->message : "error";
-        message = pg_call([&] { return MemoryContextStrdup(caller, text); });
-    }
-    pg_call([&] {
-        RollbackAndReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(caller);
-        CurrentResourceOwner = owner;
-    });
-    on_error(sqlstate, message);
-    return false;
-}
-
 void flush_group(Oid ns, Group* g, CaptureProgress* progress, Mode mode) {
     if (mode == Mode::AllAtOnce || !g->open) {
-        write_group(ns, g, progress);
+        write_group(g, progress);
         return;
     }
-    in_subtransaction([&] { write_group(ns, g, progress); },
-                      [&](int sqlstate, const char* message) {
-                          pg_call([&] {
-                              record_failed_events(ns, g, sqlstate, message);
-                              progress->failures += g->n;
-                              g->n = 0;
-                              g->open = false;
-                              MemoryContextReset(g->memory);
-                          });
-                      });
+    in_subtransaction(
+        CurrentMemoryContext, [&] { write_group(g, progress); },
+        [&](int sqlstate, const char* message) {
+            pg_call([&] {
+                record_failed_events(ns, g, sqlstate, message);
+                progress->failures += g->batch.n;
+                event_batch_clear(&g->batch);
+                g->open = false;
+                MemoryContextReset(g->common_memory);
+            });
+        });
 }
 
 }  // namespace
@@ -354,6 +301,7 @@ CaptureBuffer* capture_buffer_create(MemoryContext memory) {
     buffer->descriptor = CreateTemplateTupleDesc(1);
     // (text: a varlena like bytea, which TupleDescInitBuiltinEntry does not know)
     TupleDescInitBuiltinEntry(buffer->descriptor, 1, "record", TEXTOID, -1, 0);
+    finalize_tuple_desc(buffer->descriptor);
     // interXact: the worker's buffer outlives transactions (its temporary
     // files belong to no transaction's resource owner, but to one of the
     // buffer's own).
@@ -388,8 +336,8 @@ void capture_apply_buffer(Oid ns, OriginId origin, CaptureBuffer* buffer, Captur
     *out = CaptureProgress{};
     if (buffer->transactions == 0 && buffer->events == 0) return;
     CaptureProgress* progress = out;
-    bool written =
-        in_subtransaction([&] { apply_records(ns, buffer, Mode::AllAtOnce, progress); }, [](int, const char*) {});
+    bool written = in_subtransaction(
+        CurrentMemoryContext, [&] { apply_records(ns, buffer, Mode::AllAtOnce, progress); }, [](int, const char*) {});
     if (!written) {
         *out = CaptureProgress{};
         pg_call([&] { apply_records(ns, buffer, Mode::GroupByGroup, progress); });

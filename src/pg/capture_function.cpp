@@ -25,6 +25,10 @@ bool session_origin_set = false;
 /// Set when this transaction applied events: the position its commit
 /// carries is not committed yet.
 bool applied_in_transaction = false;
+/// The slot stays acquired by this session until its transaction ends
+/// (with the origin): the worker, which waits for a free slot, then finds
+/// the origin free too.
+bool slot_held_until_end = false;
 /// Drop the capture slot and origin when this transaction commits.
 bool stop_at_commit = false;
 /// This transaction made the capture slot: a slot is not transactional, so
@@ -49,12 +53,16 @@ void run_sql_as_superuser(const char* sql, int nargs, Oid* types, Datum* values)
 void drop_capture(Oid database) {
     char name[NAMEDATALEN];
     capture_slot_name(database, name);
-    // This session lets go of the origin first (eventlog_capture_apply in
-    // this transaction took it): its position matters no more.
+    // This session lets go of the origin and the slot first
+    // (eventlog_capture_apply in this transaction took them).
     if (session_origin_set) {
         session_origin_set = false;
         origin_set_for_commit(kInvalidOriginId, InvalidXLogRecPtr, 0);
         replorigin_session_reset();
+    }
+    if (slot_held_until_end) {
+        slot_held_until_end = false;
+        if (MyReplicationSlot != nullptr) ReplicationSlotRelease();
     }
     capture_worker_stop(database);
     // (waiting for whoever still holds them to let go: the worker exiting)
@@ -82,6 +90,10 @@ void end_of_transaction(XactEvent event, void*) {
             session_origin_set = false;
             origin_set_for_commit(kInvalidOriginId, InvalidXLogRecPtr, 0);
             replorigin_session_reset();
+        }
+        if (slot_held_until_end) {
+            slot_held_until_end = false;
+            if (MyReplicationSlot != nullptr) ReplicationSlotRelease();
         }
     }
 }
@@ -116,9 +128,18 @@ XLogRecPtr decode_slot(XLogRecPtr start, XLogRecPtr end_of_wal, CaptureBuffer* b
     XLogRecPtr to = capture_buffer_events(buffer) == 0 && !applied_in_transaction ? read_to : confirm;
     if (to != InvalidXLogRecPtr) LogicalConfirmReceivedLocation(to);
     FreeDecodingContext(ctx);
-    ReplicationSlotRelease();
     InvalidateSystemCaches();
     return read_to;
+}
+
+/// PostgreSQL-style: whether a process has the slot acquired.
+bool slot_held(const char* name) {
+    ReplicationSlot* s = SearchNamedReplicationSlot(name, true);
+    if (s == nullptr) return false;
+    SpinLockAcquire(&s->mutex);
+    bool held = slot_in_use(s);
+    SpinLockRelease(&s->mutex);
+    return held;
 }
 
 /// Decodes the slot up to the current end of the WAL into `buffer`, from
@@ -127,7 +148,10 @@ XLogRecPtr decode_pending(const char* slot, XLogRecPtr start, CaptureBuffer* buf
     XLogRecPtr end_of_wal = GetFlushRecPtr(nullptr);
     pg_call([&] {
         allow_eventlog_plugin(true);
-        slot_acquire(slot, true);
+        // Another session applying holds the slot for a moment: wait for it
+        // (the worker, which holds it for good, was waited for instead).
+        if (!slot_held_until_end) slot_acquire(slot, !slot_held(slot));
+        slot_held_until_end = true;
     });
     // Decoding replays each transaction in a subtransaction of this one,
     // and leaves the transaction's resource owner current after it: the

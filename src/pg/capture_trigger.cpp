@@ -8,12 +8,13 @@
 //  * each row's event (changes, object id, message) is built by
 //    build_tracked_change (tracked_change.hpp), the code WAL capture uses
 //    too;
-//  * events are written a batch at a time by write_events (event_writer.hpp).
+//  * events are written a batch at a time (event_batch.hpp).
 //
 // PostgreSQL-style code: no C++ object lives in these frames. It calls rich
 // C++ functions (table_tracking, the message renderer) that clean up after
 // themselves; their exceptions pass through to the entry guard.
 #include "pg/boundary.hpp"
+#include "pg/event_batch.hpp"
 #include "pg/event_context.hpp"
 #include "pg/event_writer.hpp"
 #include "pg/pg_compat.hpp"
@@ -25,64 +26,6 @@ namespace eventlog::pg {
 
 namespace {
 
-constexpr int kBatchSize = 5000;
-
-/// The events of one statement, waiting to be inserted. The arrays grow
-/// with the statement, up to kBatchSize.
-struct Batch {
-    Oid extension_namespace;
-    EventCommon common;
-    MemoryContext memory;  // holds the pending events' values; reset after each flush
-    int n;
-    int capacity;
-    Datum* object_ids;
-    bool* object_id_nulls;
-    Datum* messages;
-    Datum* changes;
-    bool* changes_nulls;
-};
-
-void grow(Batch* batch) {
-    int capacity = batch->capacity == 0 ? 8 : batch->capacity * 2;
-    if (capacity > kBatchSize) capacity = kBatchSize;
-    if (batch->capacity == 0) {
-        batch->object_ids = static_cast<Datum*>(palloc(sizeof(Datum) * capacity));
-        batch->object_id_nulls = static_cast<bool*>(palloc(sizeof(bool) * capacity));
-        batch->messages = static_cast<Datum*>(palloc(sizeof(Datum) * capacity));
-        batch->changes = static_cast<Datum*>(palloc(sizeof(Datum) * capacity));
-        batch->changes_nulls = static_cast<bool*>(palloc(sizeof(bool) * capacity));
-    } else {
-        batch->object_ids = static_cast<Datum*>(repalloc(batch->object_ids, sizeof(Datum) * capacity));
-        batch->object_id_nulls = static_cast<bool*>(repalloc(batch->object_id_nulls, sizeof(bool) * capacity));
-        batch->messages = static_cast<Datum*>(repalloc(batch->messages, sizeof(Datum) * capacity));
-        batch->changes = static_cast<Datum*>(repalloc(batch->changes, sizeof(Datum) * capacity));
-        batch->changes_nulls = static_cast<bool*>(repalloc(batch->changes_nulls, sizeof(bool) * capacity));
-    }
-    batch->capacity = capacity;
-}
-
-void flush(Batch* batch) {
-    EventRows rows = {batch->n,        batch->object_ids, batch->object_id_nulls,
-                      batch->messages, batch->changes,    batch->changes_nulls};
-    write_events(batch->extension_namespace, &batch->common, &rows);
-    batch->n = 0;
-    MemoryContextReset(batch->memory);
-}
-
-/// Adds one event (values are copied into the batch's memory).
-void add_event(Batch* batch, const char* object_id, text* message, Jsonb* changes) {
-    if (batch->n == batch->capacity) grow(batch);
-    MemoryContext old = MemoryContextSwitchTo(batch->memory);
-    int i = batch->n++;
-    batch->object_id_nulls[i] = object_id == nullptr;
-    batch->object_ids[i] = object_id != nullptr ? CStringGetTextDatum(object_id) : (Datum) 0;
-    batch->messages[i] = datumCopy(PointerGetDatum(message), false, -1);
-    batch->changes_nulls[i] = changes == nullptr;
-    batch->changes[i] = changes != nullptr ? datumCopy(PointerGetDatum(changes), false, -1) : (Datum) 0;
-    MemoryContextSwitchTo(old);
-    if (batch->n == kBatchSize) flush(batch);
-}
-
 /// Reads the next row of a transition table into `slot`.
 bool next_row(Tuplestorestate* rows, TupleTableSlot* slot) {
     return rows != nullptr && tuplestore_gettupleslot(rows, true, false, slot);
@@ -92,7 +35,7 @@ bool next_row(Tuplestorestate* rows, TupleTableSlot* slot) {
 /// rows, a delete only old ones). `snapshot`: the rows are the table's
 /// existing rows, recorded as `snapshot` events with a message of their own.
 void capture_rows(Relation table, Tuplestorestate* old_rows, Tuplestorestate* new_rows, const TableTracking* t,
-                  TrackedAction action, bool snapshot, Batch* batch) {
+                  TrackedAction action, bool snapshot, EventBatch* batch) {
     TupleDesc descriptor = RelationGetDescr(table);
     if ((action != TrackedAction::Create && old_rows == nullptr) ||
         (action != TrackedAction::Delete && new_rows == nullptr))
@@ -116,21 +59,21 @@ void capture_rows(Relation table, Tuplestorestate* old_rows, Tuplestorestate* ne
         TrackedChange change;
         bool recorded = build_tracked_change(t, action, snapshot, &batch->common, old_slot, new_slot, &change);
         MemoryContextSwitchTo(old_context);
-        if (recorded) add_event(batch, change.object_id, change.message, change.changes);
+        if (recorded) event_batch_add(batch, change.object_id, change.message, change.changes);
         MemoryContextReset(row_memory);
     }
-    flush(batch);
+    event_batch_write(batch);
     MemoryContextDelete(row_memory);
     if (old_slot != nullptr) ExecDropSingleTupleTableSlot(old_slot);
     if (new_slot != nullptr) ExecDropSingleTupleTableSlot(new_slot);
 }
 
-Batch* begin_batch(FunctionCallInfo fcinfo, const TableTracking* t, TrackedAction action, const char* name);
+EventBatch* begin_batch(FunctionCallInfo fcinfo, const TableTracking* t, TrackedAction action, const char* name);
 
 /// One event for the whole statement: object_id and changes NULL.
-void capture_truncate(const TableTracking* t, Batch* batch) {
-    add_event(batch, nullptr, tracked_truncate_message(t, &batch->common), nullptr);
-    flush(batch);
+void capture_truncate(const TableTracking* t, EventBatch* batch) {
+    event_batch_add(batch, nullptr, tracked_truncate_message(t, &batch->common), nullptr);
+    event_batch_write(batch);
 }
 
 Datum capture(FunctionCallInfo fcinfo) {
@@ -157,13 +100,13 @@ Datum capture(FunctionCallInfo fcinfo) {
 
     const TableTracking* t = table_tracking(trigger->tg_relation, trigger->tg_trigger->tgargs[0]);
     if (!t->record) return (Datum) 0;  // another placement of a Citus reference table records
-    Batch* batch = begin_batch(fcinfo, t, action, action_name(action));
+    EventBatch* batch = begin_batch(fcinfo, t, action, action_name(action));
     if (action == TrackedAction::Truncate)
         capture_truncate(t, batch);
     else
         capture_rows(trigger->tg_relation, action == TrackedAction::Create ? nullptr : trigger->tg_oldtable,
                      action == TrackedAction::Delete ? nullptr : trigger->tg_newtable, t, action, false, batch);
-    MemoryContextDelete(batch->memory);
+    event_batch_free(batch);
     return (Datum) 0;
 }
 
@@ -193,19 +136,20 @@ Datum snapshot(FunctionCallInfo fcinfo) {
     }
     table_endscan(scan);
     ExecDropSingleTupleTableSlot(slot);
-    Batch* batch = begin_batch(fcinfo, t, TrackedAction::Create, "snapshot");
+    EventBatch* batch = begin_batch(fcinfo, t, TrackedAction::Create, "snapshot");
     batch->common.template_message = nullptr;
     capture_rows(table, nullptr, rows, t, TrackedAction::Create, true, batch);
-    MemoryContextDelete(batch->memory);
+    event_batch_free(batch);
     tuplestore_end(rows);
     table_close(table, NoLock);
     PG_RETURN_INT64(n);
 }
 
 /// What every event of one capture shares.
-Batch* begin_batch(FunctionCallInfo fcinfo, const TableTracking* t, TrackedAction action, const char* name) {
-    Batch* batch = static_cast<Batch*>(palloc0(sizeof(Batch)));  // timestamp, transaction_id: now, this one
-    batch->extension_namespace = extension_namespace(fcinfo->flinfo->fn_oid);
+EventBatch* begin_batch(FunctionCallInfo fcinfo, const TableTracking* t, TrackedAction action, const char* name) {
+    EventBatch* batch = static_cast<EventBatch*>(palloc(sizeof(EventBatch)));
+    // (common's timestamp and transaction_id zero: now, this transaction)
+    event_batch_init(batch, extension_namespace(fcinfo->flinfo->fn_oid), CurrentMemoryContext);
     batch->common.actor = default_actor();
     batch->common.actor_id = default_actor_id();
     batch->common.object_type = t->object_type.c_str();
@@ -216,9 +160,6 @@ Batch* begin_batch(FunctionCallInfo fcinfo, const TableTracking* t, TrackedActio
     batch->common.template_message = cstring_to_text(t->template_text[static_cast<int>(action)].c_str());
     batch->common.values_json = nullptr;
     batch->common.context = event_context(nullptr);
-    batch->memory = AllocSetContextCreate(CurrentMemoryContext, "eventlog batch", ALLOCSET_DEFAULT_SIZES);
-    batch->n = 0;
-    batch->capacity = 0;
     return batch;
 }
 

@@ -255,14 +255,21 @@ bool should_continue() {
 
 /// Reads WAL pages for the decoder. While the page asked for is not flushed
 /// yet, the worker is idle: it applies what it holds, and waits.
+/// Reloads the configuration when asked to; exits when the worker is to
+/// stop (eventlog.capture_worker off, the extension gone, a stop asked for).
+void check_in() {
+    CHECK_FOR_INTERRUPTS();
+    if (ConfigReloadPending) {
+        ConfigReloadPending = false;
+        ProcessConfigFile(PGC_SIGHUP);
+        me.checked_at = 0;  // look again now
+    }
+    if (!should_continue()) proc_exit(0);
+}
+
 int read_page(XLogReaderState* state, XLogRecPtr page, int length, XLogRecPtr record, char* out) {
     for (;;) {
-        CHECK_FOR_INTERRUPTS();
-        if (ConfigReloadPending) {
-            ConfigReloadPending = false;
-            ProcessConfigFile(PGC_SIGHUP);
-        }
-        if (!should_continue()) proc_exit(0);
+        check_in();
         if (page + length <= GetFlushRecPtr(nullptr)) return read_local_xlog_page(state, page, length, record, out);
         // Every commit before the end of the last record read is decoded.
         apply_buffered(me.ctx->reader->EndRecPtr);
@@ -313,7 +320,7 @@ void worker_loop() {
         XLogRecord* record = XLogReadRecord(me.ctx->reader, &error);
         if (error != nullptr) elog(ERROR, "eventlog: could not read WAL for capture: %s", error);
         if (record != nullptr) LogicalDecodingProcessRecord(me.ctx, me.ctx->reader);
-        CHECK_FOR_INTERRUPTS();
+        check_in();
         TimestampTz since = capture_buffer_since(me.buffer);
         if (capture_buffer_transactions(me.buffer) > 0 &&
             (capture_buffer_events(me.buffer) >= kApplyEvents ||

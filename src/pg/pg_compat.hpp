@@ -209,4 +209,14 @@ inline bool slot_in_use(const ReplicationSlot* slot) {
 #endif
 }
 
+/// Makes a tuple descriptor built entry by entry ready for use. (19 added
+/// TupleDescFinalize, which fills its offset cache.)
+inline void finalize_tuple_desc(TupleDesc descriptor) {
+#if PG_VERSION_NUM >= 190000
+    TupleDescFinalize(descriptor);
+#else
+    (void) descriptor;
+#endif
+}
+
 }  // namespace eventlog::pg

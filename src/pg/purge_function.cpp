@@ -6,7 +6,9 @@
 // loses whole partitions first (DROP TABLE of each partition whose range
 // ends by the cutoff, while max_events allows); the rest is deleted in
 // batches, as in a plain log. It runs the deletes with the log owner's
-// rights inside the append-only guard's purge window; who may call it is
+// rights inside the append-only guard's purge window, and removes the seal
+// secrets of the events it removes (1.4 on): with them gone, nothing kept
+// lets anyone test a guess of a purged event's values. Who may call it is
 // decided by EXECUTE on the function (revoked from PUBLIC; the owner grants
 // it). The purge event's db_user is the caller.
 // PostgreSQL-style code (no C++ objects).
@@ -24,22 +26,28 @@ namespace {
 constexpr int64 kBatch = 10000;
 
 /// Deletes up to `limit` of the oldest events recorded before `cutoff`,
-/// taking them off the counts when the log has counts; returns how many it
+/// taking them off the counts when the log has counts, and their seal
+/// secrets with them (when the log has them: 1.4 on); returns how many it
 /// deleted.
 int64 delete_batch(const char* schema, const char* log, TimestampTz cutoff, int64 limit, bool counted,
-                   bool with_actor_id) {
+                   bool with_actor_id, bool secrets) {
     char* remove = psprintf(
         "DELETE FROM %s WHERE \"timestamp\" OPERATOR(pg_catalog.<) $1 AND id OPERATOR(pg_catalog.=) ANY (ARRAY("
         "SELECT id FROM %s WHERE \"timestamp\" OPERATOR(pg_catalog.<) $1 ORDER BY \"timestamp\", id LIMIT $2))",
         log, log);
-    char* sql =
-        counted ? psprintf(
-                      "WITH removed AS (%s RETURNING %s), "
-                      "noted AS (%s RETURNING events) "
-                      "SELECT COALESCE(OPERATOR(pg_catalog.-) pg_catalog.sum(n.events), 0)::bigint "
-                      "FROM noted n",
-                      remove, count_key_columns(with_actor_id), negative_deltas_sql(schema, "removed", with_actor_id))
-                : remove;
+    const char* forget = secrets ? psprintf(
+                                       ", forgotten AS (DELETE FROM %s.eventlog_seal_secrets k USING removed r "
+                                       "WHERE k.id OPERATOR(pg_catalog.=) r.id)",
+                                       schema)
+                                 : "";
+    char* sql = counted ? psprintf(
+                              "WITH removed AS (%s RETURNING id, %s)%s, "
+                              "noted AS (%s RETURNING events) "
+                              "SELECT COALESCE(OPERATOR(pg_catalog.-) pg_catalog.sum(n.events), 0)::bigint "
+                              "FROM noted n",
+                              remove, count_key_columns(with_actor_id), forget,
+                              negative_deltas_sql(schema, "removed", with_actor_id))
+                        : remove;
     Oid types[2] = {TIMESTAMPTZOID, INT8OID};
     Datum values[2] = {TimestampTzGetDatum(cutoff), Int64GetDatum(limit)};
     open_purge_window();
@@ -58,7 +66,8 @@ int64 delete_batch(const char* schema, const char* log, TimestampTz cutoff, int6
 /// Partitioned log: drops the partitions holding only events recorded
 /// before `cutoff`, oldest first, while their events fit in `budget`;
 /// returns how many events they held.
-int64 drop_old_partitions(const char* schema, TimestampTz cutoff, int64 budget, bool counted, bool with_actor_id) {
+int64 drop_old_partitions(const char* schema, TimestampTz cutoff, int64 budget, bool counted, bool with_actor_id,
+                          bool secrets) {
     char* sql = psprintf(
         "SELECT pg_catalog.format('%%I.%%I', n.nspname, c.relname) "
         "FROM %s.eventlog_partitions p "
@@ -84,6 +93,16 @@ int64 drop_old_partitions(const char* schema, TimestampTz cutoff, int64 budget, 
             rc = SPI_execute(negative_deltas_sql(schema, name, with_actor_id), false, 0);
             if (rc != SPI_OK_INSERT)
                 elog(ERROR, "eventlog: uncounting %s failed: %s", name, SPI_result_code_string(rc));
+        }
+        if (secrets) {
+            open_purge_window();
+            rc = SPI_execute(psprintf("DELETE FROM %s.eventlog_seal_secrets k USING %s p "
+                                      "WHERE k.id OPERATOR(pg_catalog.=) p.id",
+                                      schema, name),
+                             false, 0);
+            close_purge_window();
+            if (rc != SPI_OK_DELETE)
+                elog(ERROR, "eventlog: forgetting the secrets of %s failed: %s", name, SPI_result_code_string(rc));
         }
         rc = SPI_execute(psprintf("DROP TABLE %s", name), false, 0);
         if (rc != SPI_OK_UTILITY) elog(ERROR, "eventlog: dropping %s failed: %s", name, SPI_result_code_string(rc));
@@ -133,13 +152,15 @@ Datum purge(FunctionCallInfo fcinfo) {
     // A log of 1.2 or older (until ALTER EXTENSION eventlog UPDATE) has no counts.
     bool counted = OidIsValid(get_relname_relid("eventlog_count_deltas", namespace_oid));
     bool with_actor_id = counts_have_actor_id(namespace_oid);
+    // Nor seal secrets (1.3 or older): the secrets of purged events go with them.
+    bool secrets = OidIsValid(get_relname_relid("eventlog_seal_secrets", namespace_oid));
     int64 purged = 0;
     if (get_rel_relkind(log) == RELKIND_PARTITIONED_TABLE)
-        purged = drop_old_partitions(schema, cutoff, max_events, counted, with_actor_id);
+        purged = drop_old_partitions(schema, cutoff, max_events, counted, with_actor_id, secrets);
     while (purged < max_events) {
         CHECK_FOR_INTERRUPTS();
         int64 limit = max_events - purged < kBatch ? max_events - purged : kBatch;
-        int64 deleted = delete_batch(schema, log_name, cutoff, limit, counted, with_actor_id);
+        int64 deleted = delete_batch(schema, log_name, cutoff, limit, counted, with_actor_id, secrets);
         purged += deleted;
         if (deleted < limit) break;
     }

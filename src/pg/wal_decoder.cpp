@@ -29,6 +29,7 @@
 #include "pg/capture_context.hpp"
 #include "pg/capture_records.hpp"
 #include "pg/pg_compat.hpp"
+#include "pg/subtransaction.hpp"
 #include "pg/table_tracking.hpp"
 #include "pg/tracked_change.hpp"
 #include "pg/wal_capture.hpp"
@@ -226,6 +227,26 @@ void decode_truncate(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, Relatio
     emit_event(ctx, &event);
 }
 
+/// PostgreSQL-style: the failure record of a change that could not become an
+/// event.
+void emit_failure(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, Oid table, TrackedAction action, XLogRecPtr lsn,
+                  int sqlstate, const char* message) {
+    DecoderState* s = state_of(ctx);
+    MemoryContext old = MemoryContextSwitchTo(s->change_memory);
+    CapturedFailure failure;
+    failure.table = table;
+    failure.object_type = get_rel_name(table) != nullptr ? object_type_name(table) : nullptr;
+    failure.action = action_name(action);
+    failure.lsn = lsn;
+    failure.transaction_id = s->have_context ? s->context.transaction_id : full_xid(txn->xid);
+    failure.sqlstate = unpack_sql_state(sqlstate);
+    failure.error = message;
+    OutputPluginPrepareWrite(ctx, true);
+    put_captured_failure(ctx->out, &failure);
+    OutputPluginWrite(ctx, true);
+    MemoryContextSwitchTo(old);
+}
+
 // --- Rich C++: one change at a time, failures isolated ----------------------
 
 /// Runs `decode` (which emits the change's event) in a subtransaction of its
@@ -234,52 +255,20 @@ template <class Decode>
 void isolated(LogicalDecodingContext* ctx, ReorderBufferTXN* txn, Oid table, TrackedAction action, XLogRecPtr lsn,
               Decode&& decode) {
     DecoderState* s = state_of(ctx);
-    MemoryContext caller = CurrentMemoryContext;
-    ResourceOwner owner = CurrentResourceOwner;
-    pg_call([] { BeginInternalSubTransaction(nullptr); });
-    int sqlstate = ERRCODE_INTERNAL_ERROR;
-    char* message = nullptr;
-    try {
-        pg_call([&] {
+    in_subtransaction(
+        s->change_memory,
+        [&] {
             MemoryContextSwitchTo(s->change_memory);
             // The change's snapshot (historic: the catalogs as of the change)
-            // is the active one, for what converting values may run (a
-            // cast to json written in SQL, as trigger capture would run it).
+            // is the active one, for what converting values may run (a cast
+            // to json written in SQL, as trigger capture would run it).
             PushActiveSnapshot(GetCatalogSnapshot(InvalidOid));
             decode();
             PopActiveSnapshot();
-            ReleaseCurrentSubTransaction();
-            MemoryContextSwitchTo(caller);
-            CurrentResourceOwner = owner;
+        },
+        [&](int sqlstate, const char* message) {
+            pg_call([&] { emit_failure(ctx, txn, table, action, lsn, sqlstate, message); });
         });
-        return;
-    } catch (const PgError& e) {
-        ErrorData* data = e.data();
-        sqlstate = data->sqlerrcode;
-        const char* text = data->message != nullptr ? data->message : "error";
-        message = pg_call([&] { return MemoryContextStrdup(s->change_memory, text); });
-    } catch (const std::exception& e) {
-        const char* text = e.what();
-        message = pg_call([&] { return MemoryContextStrdup(s->change_memory, text); });
-    }
-    pg_call([&] {
-        RollbackAndReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(caller);
-        CurrentResourceOwner = owner;
-        MemoryContext old = MemoryContextSwitchTo(s->change_memory);
-        CapturedFailure failure;
-        failure.table = table;
-        failure.object_type = get_rel_name(table) != nullptr ? object_type_name(table) : nullptr;
-        failure.action = action_name(action);
-        failure.lsn = lsn;
-        failure.transaction_id = s->have_context ? s->context.transaction_id : full_xid(txn->xid);
-        failure.sqlstate = unpack_sql_state(sqlstate);
-        failure.error = message;
-        OutputPluginPrepareWrite(ctx, true);
-        put_captured_failure(ctx->out, &failure);
-        OutputPluginWrite(ctx, true);
-        MemoryContextSwitchTo(old);
-    });
 }
 
 void flush_pending(LogicalDecodingContext* ctx, ReorderBufferTXN* txn);

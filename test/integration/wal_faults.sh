@@ -44,8 +44,15 @@ wait_ready() {
 worker_pid() {
     psql -X -q -At -d postgres -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'eventlog capture worker'" 2>/dev/null
 }
-set_worker() {  # on|off
+set_worker() {  # on|off; off: returns once the worker has stopped
     psql -X -q -d postgres -c "ALTER SYSTEM SET eventlog.capture_worker = $1" -c "SELECT pg_reload_conf()" >/dev/null
+    if [ "$1" = off ]; then
+        for _ in $(seq 1 100); do
+            [ -z "$(worker_pid)" ] && return 0
+            sleep 0.1
+        done
+        echo "the worker did not stop" >&2
+    fi
 }
 wait_capture() { sql "$db" "SELECT eventlog_capture_wait('120 seconds')"; }
 # exactly_once: "ledger-rows events missing extra unknown": the events
@@ -93,7 +100,6 @@ sql "$db" "BEGIN; INSERT INTO acct SELECT g, 0 FROM generate_series(1, 500) g;
 
 # 1. A backlog drained by a worker killed at random moments.
 set_worker off
-sleep 0.5
 load 1000
 sql "$db" "BEGIN; UPDATE acct SET v = v + 100;
            INSERT INTO ledger SELECT pg_current_xact_id(), id, v, 'update' FROM acct;
@@ -144,7 +150,6 @@ expect_exact "steady load, worker killed 3 times"
 
 # 3. Immediate stop while the worker applies a backlog.
 set_worker off
-sleep 0.5
 load 1500
 set_worker on
 for _ in $(seq 1 100); do

@@ -1,5 +1,6 @@
 import json
 
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connections, models, router, transaction
 from rest_framework.exceptions import ValidationError
 
@@ -130,3 +131,55 @@ class EventLogService:
             if sqlstate(error) in ("55000", "22023"):
                 raise ValidationError({"revert": message(error)}) from error
             raise
+
+    @classmethod
+    def _erasure(cls, query, params):
+        """Runs one of the extension's erasures in the caller's transaction (a
+        savepoint): a role that is not the log's owner (SQLSTATE 42501) raises
+        PermissionDenied, a refusal (55000: events sealed before 1.4; 22023:
+        bad keys) ValidationError({"erase": ...}); the transaction stays usable."""
+        using = cls._using()
+        try:
+            with transaction.atomic(using=using), connections[using].cursor() as cursor:
+                cursor.execute(query, params)
+                return cursor.fetchone()[0]
+        except DatabaseError as error:
+            state = sqlstate(error)
+            if state == "42501":
+                raise PermissionDenied(message(error)) from error
+            if state in ("55000", "22023", "22004"):
+                raise ValidationError({"erase": message(error)}) from error
+            raise
+
+    @classmethod
+    def erase(cls, obj, keys=None, reason=None):
+        """Erases personal data from the events about `obj` (a model instance,
+        or an (object_type, object_id) pair) with the extension's
+        eventlog_erase: the values of `keys` (field names or column names;
+        None: every column of the object's table but its primary key),
+        wherever they stand in the events' changes, values_json and context,
+        and in their messages. The keys stay, marked "[erased]"; the erasure
+        is itself an event (tool "eventlog", action "erase") holding `reason`.
+        Returns how many events changed. For the log's owner only."""
+        using = cls._using()
+        object_type, object_id = cls._object(obj, using)
+        columns = None
+        if keys is not None:
+            fields = {}
+            if isinstance(obj, models.Model):
+                fields = {f.name: f.column for f in obj._meta.concrete_fields}
+            columns = [fields.get(key, key) for key in keys]
+        return cls._erasure("SELECT eventlog_erase(%s, %s, %s::text[], %s)",
+                            [object_type, object_id, columns, reason])
+
+    @classmethod
+    def erase_actor(cls, user, reason=None, actor_id=None):
+        """Replaces an actor by a pseudonym in every event it caused, with the
+        extension's eventlog_erase_actor: `user` is a user (recorded under
+        actor_name(user) and its key actor_key(user), so its events under an
+        earlier name are found too) or the actor's text; `actor_id` gives
+        the key explicitly (for a string, or to override). Its name and key
+        go from the events' actor, actor_id, messages and JSON, and from the
+        counts. Returns how many events changed. For the log's owner only."""
+        key = actor_key(user) if actor_id is None else str(actor_id)
+        return cls._erasure("SELECT eventlog_erase_actor(%s, %s, %s)", [actor_name(user), reason, key])
