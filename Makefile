@@ -23,7 +23,7 @@ CORE_SRCS = $(sort $(wildcard src/core/*.cpp))
 PG_SRCS   = $(sort $(wildcard src/pg/*.cpp))
 OBJS      = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
-REGRESS      = install diff diff_model render log log_row track writer queries fuzz schema purge partition hostile visibility context history seal counts actor_id erase
+REGRESS      = install diff diff_model render log log_row track writer queries fuzz schema purge partition hostile visibility page_visibility context history seal counts actor_id erase
 REGRESS_OPTS = --inputdir=. --outputdir=build/regress
 
 PG_CPPFLAGS = -I$(CURDIR)/src

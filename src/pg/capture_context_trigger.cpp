@@ -8,6 +8,7 @@
 // PostgreSQL-style code (no C++ objects).
 #include "pg/boundary.hpp"
 #include "pg/capture_context.hpp"
+#include "pg/capture_worker.hpp"
 #include "pg/postgres.hpp"
 #include "pg/wal_capture.hpp"
 
@@ -38,6 +39,9 @@ Datum capture_context(FunctionCallInfo fcinfo) {
                          "the table with capture => 'trigger').",
                          quote_qualified_identifier(get_namespace_name(RelationGetNamespace(trigger->tg_relation)),
                                                     RelationGetRelationName(trigger->tg_relation)))));
+    // A bound on how far the applier may fall behind the writers (off by
+    // default): wait here, before the statement changes anything.
+    capture_wait_for_worker(MyDatabaseId);
     CaptureContext context;
     current_capture_context(&context);
     emit_capture_context(&context);

@@ -27,6 +27,7 @@
 namespace eventlog::pg {
 
 bool capture_worker_enabled = true;
+int capture_max_lag_kb = 0;
 
 namespace {
 
@@ -34,6 +35,7 @@ constexpr int kMaxWorkers = 32;
 constexpr int kApplyEvents = 10000;
 constexpr long kApplyAfterMs = 100;
 constexpr int kIdleWaitMs = 10;
+constexpr long kMaxLagWaitMs = 10000;
 
 struct WorkerState {
     Oid database;  // InvalidOid: a free entry
@@ -473,6 +475,31 @@ bool capture_worker_error(Oid database, char* out, Size size, TimestampTz* at) {
     }
     SpinLockRelease(&shared->mutex);
     return found;
+}
+
+void capture_wait_for_worker(Oid database) {
+    if (capture_max_lag_kb <= 0 || shared == nullptr) return;
+    XLogRecPtr bound = static_cast<XLogRecPtr>(capture_max_lag_kb) * 1024;
+    TimestampTz give_up = 0;
+    for (;;) {
+        SpinLockAcquire(&shared->mutex);
+        WorkerState* w = entry_for(database, false);
+        XLogRecPtr scanned = w != nullptr && w->pid != 0 ? w->scanned : InvalidXLogRecPtr;
+        SpinLockRelease(&shared->mutex);
+        // No worker (or none that has read anything yet): waiting would not
+        // help; the changes wait in the WAL instead.
+        if (scanned == InvalidXLogRecPtr) return;
+        XLogRecPtr insert = GetXLogInsertRecPtr();
+        if (insert <= scanned || insert - scanned <= bound) return;
+        TimestampTz now = GetCurrentTimestamp();
+        if (give_up == 0)
+            give_up = TimestampTzPlusMilliseconds(now, kMaxLagWaitMs);
+        else if (now >= give_up)
+            return;
+        (void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 1, PG_WAIT_EXTENSION);
+        ResetLatch(MyLatch);
+        CHECK_FOR_INTERRUPTS();
+    }
 }
 
 void capture_worker_stop(Oid database) {

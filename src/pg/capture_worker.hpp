@@ -15,6 +15,16 @@ namespace eventlog::pg {
 /// eventlog.capture_worker: whether the launcher starts workers.
 extern bool capture_worker_enabled;
 
+/// eventlog.capture_max_lag (kB; 0: no bound): how much WAL the database's
+/// worker may have left to read before writers of WAL-tracked tables wait.
+extern int capture_max_lag_kb;
+
+/// With eventlog.capture_max_lag set and the database's worker running but
+/// further behind than that: waits (wait event Extension, interruptible)
+/// until it has caught up to within the bound, for at most 10 seconds.
+/// Called once per statement by the capture context trigger.
+void capture_wait_for_worker(Oid database);
+
 /// Shared memory, the launcher and the DROP DATABASE hook; from _PG_init
 /// while shared_preload_libraries loads the library (else nothing).
 void capture_workers_init();

@@ -47,6 +47,11 @@ void define_settings() {
         "With eventlog in shared_preload_libraries, one worker per database with WAL-tracked tables applies their "
         "changes as they commit. Off: the changes wait (eventlog_capture_apply() applies them by hand).",
         &capture_worker_enabled, true, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable(
+        "eventlog.capture_max_lag", "How far WAL capture's worker may fall behind before writers wait for it.",
+        "The WAL its database's worker has yet to read; past it, each statement on a WAL-tracked table waits "
+        "(up to 10 seconds) until the worker is back within the bound. 0 (the default): no bound, writers never wait.",
+        &capture_max_lag_kb, 0, 0, INT_MAX, PGC_SIGHUP, GUC_UNIT_KB, nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("eventlog");
     register_cache_callbacks();
     register_tracking_callbacks();

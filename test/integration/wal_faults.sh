@@ -11,6 +11,7 @@
 #  * kill -9 of the worker under steady load;
 #  * readers of the log polling it while the worker applies under load;
 #  * the server stopped with -m immediate while the worker applies;
+#  * a bound on the worker's lag: a writer waits while the worker is behind;
 #  * without the preload: the changes wait, eventlog_capture_apply() applies
 #    them, once;
 #  * a dump restored into another database: the table's writes are refused
@@ -23,7 +24,9 @@ dir=$(mktemp -d /tmp/eventlog-walf.XXXXXX)
 chmod 755 "$dir"
 preload="-c wal_level=logical -c shared_preload_libraries=eventlog -c max_replication_slots=10 -c max_worker_processes=16"
 writer_pid=
+stopped_pid=
 cleanup() {
+    [ -n "$stopped_pid" ] && kill -CONT "$stopped_pid" 2>/dev/null
     [ -n "$writer_pid" ] && kill "$writer_pid" 2>/dev/null
     PGHOST=$dir "$root/scripts/pg-cluster" stop "$dir"
     rm -rf "$dir"
@@ -182,6 +185,44 @@ start "$preload"
 wait_ready
 check "after an immediate stop the backlog is applied" "t" "$(wait_capture)"
 expect_exact "immediate stop while applying"
+
+# 3b. A bound on the worker's lag (eventlog.capture_max_lag): the worker
+# stopped (SIGSTOP) and further behind than the bound, a writer of a
+# WAL-tracked table waits (wait event Extension) before its statement
+# changes anything, and goes on once the worker has caught up; nothing is
+# lost or doubled. (The WAL the worker is behind comes from an untracked
+# table: a tracked writer would itself wait.)
+psql -X -q -d postgres -c "ALTER SYSTEM SET eventlog.capture_max_lag = '64kB'" -c "SELECT pg_reload_conf()" >/dev/null
+sql "$db" "CREATE TABLE filler (id int, pad text)" >/dev/null
+check "with the bound set, the writers run while the worker keeps up" "t" "$(load 50; wait_capture)"
+pid=$(worker_pid)
+check "the worker runs" "true" "$([ -n "$pid" ] && echo true)"
+stopped_pid=$pid
+kill -STOP "$pid"
+sql "$db" "INSERT INTO filler SELECT g, repeat('x', 100) FROM generate_series(1, 5000) g" >/dev/null
+PGAPPNAME=lagwriter psql -X -q -d "$db" >/dev/null 2>&1 <<'EOF2' &
+BEGIN;
+UPDATE acct SET v = v + 1 WHERE id = 7;
+INSERT INTO ledger SELECT pg_current_xact_id(), id, v, 'update' FROM acct WHERE id = 7;
+COMMIT;
+EOF2
+writer_pid=$!
+waiting=
+for _ in $(seq 1 60); do
+    waiting=$(sql "$db" "SELECT wait_event_type || ' ' || wait_event FROM pg_stat_activity
+                         WHERE application_name = 'lagwriter' AND state = 'active'")
+    [ "$waiting" = "Extension Extension" ] && break
+    sleep 0.1
+done
+check "a writer waits while the worker is further behind than the bound" "Extension Extension" "$waiting"
+kill -CONT "$pid"
+stopped_pid=
+wait "$writer_pid"
+check "once the worker caught up, the writer's transaction committed" "0" "$?"
+writer_pid=
+check "and was applied" "t" "$(wait_capture)"
+expect_exact "a writer held back by the bound on the worker's lag"
+psql -X -q -d postgres -c "ALTER SYSTEM RESET eventlog.capture_max_lag" -c "SELECT pg_reload_conf()" >/dev/null
 
 # 4. Without the preload: no worker; the changes wait, and are applied by
 # hand, once.
