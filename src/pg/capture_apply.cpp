@@ -4,6 +4,7 @@
 #include "pg/capture_apply.hpp"
 #include "pg/capture_records.hpp"
 #include "pg/event_batch.hpp"
+#include "pg/event_counts.hpp"
 #include "pg/event_writer.hpp"
 #include "pg/owner_rights.hpp"
 #include "pg/subtransaction.hpp"
@@ -332,9 +333,23 @@ LogicalDecodingContext* capture_decoding_start(XLogRecPtr start, const XLogReade
 
 void capture_buffer_free(CaptureBuffer* buffer) { tuplestore_end(buffer->records); }
 
+namespace {
+
+/// Count folds deferred while a buffer is applied (one fold at its end, not
+/// one per 512 groups written), whatever way the applying ends.
+struct DeferredCountFolds {
+    DeferredCountFolds() { defer_count_folds(true); }
+    ~DeferredCountFolds() { defer_count_folds(false); }
+    DeferredCountFolds(const DeferredCountFolds&) = delete;
+    DeferredCountFolds& operator=(const DeferredCountFolds&) = delete;
+};
+
+}  // namespace
+
 void capture_apply_buffer(Oid ns, OriginId origin, CaptureBuffer* buffer, CaptureProgress* out) {
     *out = CaptureProgress{};
     if (buffer->transactions == 0 && buffer->events == 0) return;
+    DeferredCountFolds deferred;
     CaptureProgress* progress = out;
     bool written = in_subtransaction(
         CurrentMemoryContext, [&] { apply_records(ns, buffer, Mode::AllAtOnce, progress); }, [](int, const char*) {});
@@ -343,6 +358,8 @@ void capture_apply_buffer(Oid ns, OriginId origin, CaptureBuffer* buffer, Captur
         pg_call([&] { apply_records(ns, buffer, Mode::GroupByGroup, progress); });
     }
     pg_call([&] {
+        defer_count_folds(false);
+        fold_count_deltas_if_due(ns);
         if (progress->end_lsn != InvalidXLogRecPtr) {
             record_progress(ns, progress);
             origin_set_for_commit(origin, progress->end_lsn, progress->commit_time);

@@ -32,6 +32,7 @@ int delta_columns(Oid deltas) {
 /// again at every later delta while another backend's fold holds the lock).
 constexpr int kFoldEvery = 512;
 int deltas_since_fold = 0;
+bool folds_deferred = false;
 
 /// The delta row goes straight into the heap when the table is what this
 /// version created (no index, trigger, rule, constraint or forced row
@@ -222,7 +223,14 @@ void record_count_delta(Oid namespace_oid, const CountKey* key, int64 events) {
     // A fold deletes rows another transaction may have folded meanwhile:
     // harmless under READ COMMITTED (the row is skipped), a serialization
     // failure under a transaction snapshot, so only the former folds.
-    if (++deltas_since_fold >= kFoldEvery && !IsolationUsesXactSnapshot()) {
+    ++deltas_since_fold;
+    if (!folds_deferred) fold_count_deltas_if_due(namespace_oid);
+}
+
+void defer_count_folds(bool defer) { folds_deferred = defer; }
+
+void fold_count_deltas_if_due(Oid namespace_oid) {
+    if (deltas_since_fold >= kFoldEvery && !IsolationUsesXactSnapshot()) {
         if (fold_count_deltas(namespace_oid, false) >= 0) deltas_since_fold = 0;
     }
 }
@@ -256,12 +264,19 @@ int64 fold_count_deltas(Oid namespace_oid, bool wait) {
         schema, count_key_columns(with_actor_id),
         with_actor_id ? " UNION ALL SELECT 'actor_id', f.actor_id, f.object_table, f.events FROM folded f" : "");
     SavedUser saved = become_table_owner(counts);
+    // Never compiled by JIT: the planner's estimate for the deltas table
+    // (its pages, dead rows included) can pass jit_above_cost, and
+    // compiling would cost far more than the fold itself. (Restored below,
+    // or by the transaction's abort on an error.)
+    int guc_level = NewGUCNestLevel();
+    (void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "eventlog: SPI_connect failed");
     int rc = SPI_execute(sql, false, 0);
     if (rc != SPI_OK_SELECT || SPI_processed != 1)
         elog(ERROR, "eventlog: folding the counts failed: %s", SPI_result_code_string(rc));
     int64 folded = int64_result(1);
     SPI_finish();
+    AtEOXact_GUC(true, guc_level);
     restore_user(saved);
     elog(DEBUG1, "eventlog: folded " INT64_FORMAT " count deltas", folded);
     return folded;

@@ -35,6 +35,15 @@ struct CountKey {
 /// Now and then also folds the deltas (see fold_count_deltas).
 void record_count_delta(Oid extension_namespace, const CountKey* key, int64 events);
 
+/// While deferred, record_count_delta never folds: the caller writes many
+/// deltas in one transaction (WAL capture applying a batch of transactions)
+/// and folds once at its end with fold_count_deltas_if_due.
+void defer_count_folds(bool defer);
+
+/// Folds when this backend has written enough deltas since its last fold
+/// (the rule record_count_delta follows), and never waits for another fold.
+void fold_count_deltas_if_due(Oid extension_namespace);
+
 /// Folds the committed deltas into eventlog_counts with the owner's rights
 /// and returns how many delta rows it folded. wait: wait for a fold running
 /// in another transaction to end; otherwise return -1 at once when one runs.
