@@ -3,11 +3,15 @@
 # `here` (the repository). Creates the database (refusing one that exists),
 # drops it on exit unless BENCH_KEEP_DB=1, and defines q (psql on it), q1
 # (one value), report_build / module_id (which build the server loads) and
-# report_server (server version and the settings that matter).
+# report_server (server version and the settings that matter). A caller
+# may add functions to cleanup_hooks; they run first on exit.
 
 work="$(mktemp -d)"
 created_db=0
+cleanup_hooks=()
 cleanup() {
+    local hook
+    for hook in "${cleanup_hooks[@]}"; do "$hook" || true; done
     rm -rf "$work"
     if [[ $created_db == 1 && "${BENCH_KEEP_DB:-0}" != 1 ]]; then
         dropdb --force --if-exists "$db" || true
@@ -48,7 +52,12 @@ SELECT pg_catalog.version() AS server;
 SELECT name, setting, unit, source FROM pg_catalog.pg_settings
 WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'wal_level', 'shared_buffers',
                'wal_buffers', 'max_wal_size', 'checkpoint_timeout', 'work_mem', 'autovacuum', 'jit',
-               'wal_sync_method', 'wal_compression', 'max_connections')
+               'wal_sync_method', 'wal_compression', 'max_connections',
+               'shared_preload_libraries', 'eventlog.capture_worker', 'track_commit_timestamp')
 ORDER BY name;
 SQL
 }
+
+# server_cpu_ticks (bench/cpu.bash)
+# shellcheck source=bench/cpu.bash
+source "$(dirname "${BASH_SOURCE[0]}")/cpu.bash"
