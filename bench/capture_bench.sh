@@ -531,25 +531,10 @@ part_drain() {
     export PGHOST=$tmp/drain PGPORT=$port
     db=eventlog_drain_bench
     createdb "$db"
-    q -v rows="$drain_rows" <<'SQL'
+    q -v rows="$drain_rows" -v table=drain_src -v sample_sql="$PWD/bench/sample_table.sql" <<'SQL'
 SET client_min_messages = warning;
 CREATE EXTENSION eventlog;
-CREATE TABLE drain_src (
-    id         int PRIMARY KEY,
-    n1         int NOT NULL,
-    n2         int,
-    n3         int,
-    t1         text NOT NULL,
-    t2         text,
-    t3         text,
-    amount     numeric(12, 2),
-    updated_at timestamptz NOT NULL DEFAULT now(),
-    active     boolean);
-INSERT INTO drain_src
-SELECT i, i, (i * 7) % 1000, i % 13,
-       'customer ' || i, md5(i::text), (ARRAY['active', 'inactive', 'pending'])[1 + i % 3],
-       round((i % 100000) * 1.37, 2), timestamptz '2024-01-01' + i * interval '1 minute', i % 2 = 0
-FROM generate_series(1, :rows) AS i;
+\i :sample_sql
 SELECT eventlog_track('drain_src', exclude_columns => '{updated_at}', capture => 'wal') \g /dev/null
 CREATE TABLE drain_result (round int, kind text, how text, events bigint, ms float8, wal_bytes float8,
                            event_bytes float8, cpu_s float8);

@@ -44,9 +44,10 @@ report_build() {
     fi
 }
 
-# report_server: the server's version and the settings the figures depend on.
+# report_server [PSQL_FUNCTION]: the server's version and the settings the
+# figures depend on, through q or the psql function named (another server).
 report_server() {
-    q <<'SQL'
+    "${1:-q}" <<'SQL'
 \pset footer off
 SELECT pg_catalog.version() AS server;
 SELECT name, setting, unit, source FROM pg_catalog.pg_settings

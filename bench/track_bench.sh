@@ -174,15 +174,7 @@ if runs replica; then
     createdb -h "$replica_host" -p "$replica_port" "$db"
     [[ "${BENCH_KEEP_DB:-0}" != 1 ]] && cleanup_hooks+=(drop_replica_db)
     echo "== replica variant's server: host $replica_host port $replica_port"
-    qr <<'SQL'
-\pset footer off
-SELECT pg_catalog.version() AS server;
-SELECT name, setting, unit, source FROM pg_catalog.pg_settings
-WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'wal_level', 'shared_buffers',
-               'wal_buffers', 'max_wal_size', 'checkpoint_timeout', 'work_mem', 'autovacuum', 'jit',
-               'wal_sync_method', 'wal_compression', 'max_connections', 'shared_preload_libraries')
-ORDER BY name;
-SQL
+    report_server qr
 fi
 # The servers' CPU time over each run (bench/lib.bash: server_cpu_ticks),
 # when /proc shows it: what a variant costs whatever else the machine does.
@@ -207,23 +199,8 @@ if runs wal; then
 fi
 
 # The untracked table (on the replica server too).
-cat >"$work/untracked.sql" <<'SQL'
-CREATE TABLE bench_untracked (
-    id         int PRIMARY KEY,
-    n1         int NOT NULL,
-    n2         int,
-    n3         int,
-    t1         text NOT NULL,
-    t2         text,
-    t3         text,
-    amount     numeric(12, 2),
-    updated_at timestamptz NOT NULL DEFAULT now(),
-    active     boolean);
-INSERT INTO bench_untracked
-SELECT i, i, (i * 7) % 1000, i % 13,
-       'customer ' || i, md5(i::text), (ARRAY['active', 'inactive', 'pending'])[1 + i % 3],
-       round((i % 100000) * 1.37, 2), timestamptz '2024-01-01' + i * interval '1 minute', i % 2 = 0
-FROM generate_series(1, :rows) AS i;
+{ echo '\set table bench_untracked'; cat "$here/sample_table.sql"; } >"$work/untracked.sql"
+cat >>"$work/untracked.sql" <<'SQL'
 CREATE SEQUENCE bench_untracked_new_id;
 SELECT setval('bench_untracked_new_id', :rows) \g /dev/null
 SQL

@@ -358,7 +358,6 @@ void capture_apply_buffer(Oid ns, OriginId origin, CaptureBuffer* buffer, Captur
         pg_call([&] { apply_records(ns, buffer, Mode::GroupByGroup, progress); });
     }
     pg_call([&] {
-        defer_count_folds(false);
         fold_count_deltas_if_due(ns);
         if (progress->end_lsn != InvalidXLogRecPtr) {
             record_progress(ns, progress);
