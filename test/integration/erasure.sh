@@ -218,7 +218,7 @@ cat >"$work/write.sql" <<'EOF'
 \set who random(0, 3)
 BEGIN;
 SELECT set_config('eventlog.actor', CASE WHEN :who = 0 THEN 'shared clerk' ELSE 'clerk :client_id' END, true);
-UPDATE customer SET status = 'seen ' || (random() * 1000)::int, email = 'p' || id || '-' || (random() * 1000)::int || '@bench.example' WHERE id = :r;
+UPDATE customer SET status = 'seen ' || txid_current(), email = 'p' || id || '-' || txid_current() || '@bench.example' WHERE id = :r;
 SELECT eventlog_log('Contacted {customer__email}', jsonb_build_object('customer__email', 'x' || :r || '@bench.example'),
                     'public.customer', ':r', NULL, 'bench', 'contact');
 COMMIT;
@@ -240,8 +240,12 @@ bench_pid=
 check "pgbench ran without errors" "0" "$bench_rc"
 tx=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$work/pgbench.out")
 check "erasures and seals ran alongside" "t (empty)" "$([ "$erasures" -ge 3 ] && echo t || echo "$erasures") $(contents "$work/loop.err")"
-check "no event lost: two per transaction" "$((2 * ${tx:-0}))" \
-    "$(sql "$db" "SELECT count(*) FROM eventlog WHERE id > $start AND tool IN ('crm', 'bench')")"
+# Each transaction's UPDATE changes its row for certain (a new xid in both
+# columns): an UPDATE that changes nothing records nothing, and random values
+# met the row's old ones about once in 60 runs.
+check "no event lost: one tracked UPDATE and one eventlog_log per transaction" "${tx:-0} ${tx:-0}" \
+    "$(sql "$db" "SELECT count(*) FILTER (WHERE tool = 'crm') || ' ' || count(*) FILTER (WHERE tool = 'bench')
+                  FROM eventlog WHERE id > $start")"
 sql "$db" "SELECT * FROM eventlog_seal(); SELECT * FROM eventlog_seal()" >/dev/null
 check "verify: ok" "true|true||" "$(verify "$db")"
 for r in $(seq 100 119); do sql "$db" "SELECT eventlog_erase('public.customer', '$r', '{email}')" >/dev/null; done
