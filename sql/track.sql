@@ -243,6 +243,46 @@ SELECT action, actor, tool, changes, id > 0 AS real_id, "timestamp" > '2001-01-0
 FROM eventlog WHERE object_id = '30' ORDER BY id;
 DROP SCHEMA hijack CASCADE;
 
+-- Integers, booleans and strings are converted without calling to_jsonb(),
+-- to exactly what to_jsonb() gives: the recorded values equal to_jsonb() of
+-- the rows, as text (so 5 is not 5.0), at the types' limits, with escapes,
+-- multibyte characters, char(n) padding, NULLs and long (TOASTed) strings.
+CREATE TABLE typed (id int PRIMARY KEY, i2 smallint, i4 int, i8 bigint, b boolean, t text, v varchar(20),
+                    c char(5), n numeric);
+ALTER TABLE typed ALTER t SET STORAGE external;
+SELECT eventlog_track('typed', tool => 'typed') \g /dev/null
+INSERT INTO typed VALUES
+    (1, -32768, -2147483648, -9223372036854775808, true, '', E'tab\there', 'ab', 5),
+    (2, 32767, 2147483647, 9223372036854775807, false, E'"quoted" \\ back\u00e9 \U0001F600 \u0001', 'ü', '', 5.00),
+    (3, 0, -0, NULL, NULL, NULL, NULL, NULL, NULL),
+    (4, 1, 2, 3, true, (SELECT string_agg(md5(g::text), '') FROM generate_series(1, 400) g), 'x', 'abcde', -1);
+CREATE TEMP TABLE typed_before AS SELECT id, to_jsonb(typed) AS row FROM typed;
+UPDATE typed SET i2 = ~i2, i4 = ~i4, i8 = coalesce(~i8, 7), b = NOT coalesce(b, false),
+                 t = coalesce(t, '') || 'ß', v = coalesce(v, '') || '"', c = coalesce(c, 'z'), n = coalesce(n, 0) + 1;
+CREATE TEMP TABLE typed_after AS SELECT id, to_jsonb(typed) AS row FROM typed;
+DELETE FROM typed;
+SELECT e.action, e.object_id,
+       CASE e.action WHEN 'create' THEN (e.changes -> 'new_value')::text = b.row::text
+                     WHEN 'update' THEN (e.changes -> 'old_value')::text = (SELECT jsonb_object_agg(k, b.row -> k) FROM jsonb_object_keys(e.changes -> 'old_value') k)::text
+                                        AND (e.changes -> 'new_value')::text = (SELECT jsonb_object_agg(k, a.row -> k) FROM jsonb_object_keys(e.changes -> 'new_value') k)::text
+                     ELSE (e.changes -> 'old_value')::text = a.row::text END AS as_to_jsonb,
+       (SELECT array_agg(k ORDER BY k)
+        FROM jsonb_object_keys(e.changes -> CASE e.action WHEN 'delete' THEN 'old_value' ELSE 'new_value' END) k) AS columns
+FROM eventlog e JOIN typed_before b ON b.id::text = e.object_id JOIN typed_after a ON a.id = b.id
+WHERE e.tool = 'typed' ORDER BY e.id;
+-- Unchanged values record nothing, however they are stored: a long string
+-- rewritten to itself gets a new TOAST pointer (the bytes decide), and
+-- 5.00 set to 5 is the same number.
+SELECT max(id) AS typed_start FROM eventlog \gset
+INSERT INTO typed SELECT 4, 1, 2, 3, true, (SELECT string_agg(md5(g::text), '') FROM generate_series(1, 400) g), 'x', 'ab', 5.00;
+UPDATE typed SET t = t || '', c = 'ab ', n = 5;
+UPDATE typed SET t = t || '!', i8 = i8;
+SELECT action, (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(changes -> 'new_value') k) AS columns,
+       right(changes #>> '{new_value,t}', 3) AS t_ends, length(changes #>> '{old_value,t}') AS old_t_length
+FROM eventlog WHERE id > :typed_start ORDER BY id;
+SELECT eventlog_untrack('typed') \g /dev/null
+DROP TABLE typed;
+
 DROP VIEW events;
 DROP TABLE certificate, scratch, "My Schema"."Odd ""Name""; x", by_uuid, no_key, owned CASCADE;
 DROP SCHEMA "My Schema";

@@ -6,26 +6,26 @@ namespace eventlog::pg {
 
 namespace {
 
-/// to_jsonb of one column of a row.
-Jsonb* column_jsonb(const TrackedColumn* column, TupleTableSlot* row, int attnum) {
+/// to_jsonb of one column of a row, to push into the diff.
+JsonbValue column_json(const TrackedColumn* column, TupleTableSlot* row, int attnum) {
     bool isnull;
     Datum value = slot_getattr(row, attnum, &isnull);
-    return converter_apply(const_cast<JsonbConverter*>(&column->converter), value, isnull);
+    return converter_value(const_cast<JsonbConverter*>(&column->converter), value, isnull);
 }
 
 /// Did this column change? Binary-equal values did not; otherwise their
 /// to_jsonb forms decide (jsonb equality: 1.0 equals 1.00).
 bool column_changed(const TrackedColumn* column, TupleTableSlot* old_row, TupleTableSlot* new_row, int attnum,
-                    Jsonb** old_json, Jsonb** new_json) {
+                    JsonbValue* old_json, JsonbValue* new_json) {
     bool old_null, new_null;
     Datum old_value = slot_getattr(old_row, attnum, &old_null);
     Datum new_value = slot_getattr(new_row, attnum, &new_null);
     if (old_null && new_null) return false;
     if (!old_null && !new_null && datumIsEqual(old_value, new_value, column->typbyval, column->typlen)) return false;
     JsonbConverter* converter = const_cast<JsonbConverter*>(&column->converter);
-    *old_json = converter_apply(converter, old_value, old_null);
-    *new_json = converter_apply(converter, new_value, new_null);
-    return old_null != new_null || compareJsonbContainers(&(*old_json)->root, &(*new_json)->root) != 0;
+    *old_json = converter_value(converter, old_value, old_null);
+    *new_json = converter_value(converter, new_value, new_null);
+    return old_null != new_null || !converter_values_equal(converter, old_json, new_json);
 }
 
 /// The event's changes; NULL for an update that changed no tracked column.
@@ -41,16 +41,14 @@ Jsonb* row_changes(const TableTracking* t, TrackedAction action, TupleTableSlot*
         int attnum = static_cast<int>(i) + 1;
         JsonbValue key = string_value(column->name.c_str(), static_cast<int>(column->name.size()));
         if (action == TrackedAction::Create) {
-            JsonbValue value = document_value(column_jsonb(column, new_row, attnum));
+            JsonbValue value = column_json(column, new_row, attnum);
             push_pair(&out.new_state, &key, &value);
         } else if (action == TrackedAction::Delete) {
-            JsonbValue value = document_value(column_jsonb(column, old_row, attnum));
+            JsonbValue value = column_json(column, old_row, attnum);
             push_pair(&out.old_state, &key, &value);
         } else {
-            Jsonb *old_json, *new_json;
-            if (!column_changed(column, old_row, new_row, attnum, &old_json, &new_json)) continue;
-            JsonbValue old_value = document_value(old_json);
-            JsonbValue new_value = document_value(new_json);
+            JsonbValue old_value, new_value;
+            if (!column_changed(column, old_row, new_row, attnum, &old_value, &new_value)) continue;
             output_change(&out, &key, &old_value, &new_value);
         }
     }
