@@ -344,6 +344,16 @@ struct DeferredCountFolds {
     DeferredCountFolds& operator=(const DeferredCountFolds&) = delete;
 };
 
+/// The count deltas of a buffer applied all at once, summed per key (one
+/// row per key, not one per transaction applied); never left open, whatever
+/// way the applying ends (discarded when it fails: its events rolled back).
+struct BatchedCountDeltas {
+    BatchedCountDeltas() = default;
+    ~BatchedCountDeltas() { discard_count_delta_batch(); }
+    BatchedCountDeltas(const BatchedCountDeltas&) = delete;
+    BatchedCountDeltas& operator=(const BatchedCountDeltas&) = delete;
+};
+
 }  // namespace
 
 void capture_apply_buffer(Oid ns, OriginId origin, CaptureBuffer* buffer, CaptureProgress* out) {
@@ -351,8 +361,18 @@ void capture_apply_buffer(Oid ns, OriginId origin, CaptureBuffer* buffer, Captur
     if (buffer->transactions == 0 && buffer->events == 0) return;
     DeferredCountFolds deferred;
     CaptureProgress* progress = out;
-    bool written = in_subtransaction(
-        CurrentMemoryContext, [&] { apply_records(ns, buffer, Mode::AllAtOnce, progress); }, [](int, const char*) {});
+    bool written;
+    {
+        BatchedCountDeltas batched;
+        written = in_subtransaction(
+            CurrentMemoryContext,
+            [&] {
+                begin_count_delta_batch();
+                apply_records(ns, buffer, Mode::AllAtOnce, progress);
+                write_count_delta_batch();
+            },
+            [](int, const char*) {});
+    }
     if (!written) {
         *out = CaptureProgress{};
         pg_call([&] { apply_records(ns, buffer, Mode::GroupByGroup, progress); });

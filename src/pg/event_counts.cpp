@@ -41,6 +41,10 @@ bool direct_insert_possible(Relation table, int columns) {
     return !table->rd_rel->relhasindex && inserts_like_copy(table, kDeltaShape, columns);
 }
 
+bool same_text(const char* a, const char* b) {
+    return (a == nullptr && b == nullptr) || (a != nullptr && b != nullptr && std::strcmp(a, b) == 0);
+}
+
 Datum text_or_null(const char* s, bool* isnull) {
     *isnull = s == nullptr;
     return s != nullptr ? CStringGetTextDatum(s) : (Datum) 0;
@@ -95,6 +99,70 @@ void insert_sql(Oid table, int columns, const CountKey* key, int64 events) {
     restore_user(saved);
 }
 
+void insert_delta(Oid namespace_oid, const CountKey* key, int64 events) {
+    Oid deltas = get_relname_relid("eventlog_count_deltas", namespace_oid);
+    if (!OidIsValid(deltas)) return;
+    int columns = delta_columns(deltas);
+    Relation table = table_open(deltas, RowExclusiveLock);
+    bool direct = direct_insert_possible(table, columns);
+    if (direct) insert_direct(table, columns, key, events);
+    table_close(table, NoLock);
+    if (!direct) insert_sql(deltas, columns, key, events);
+    ++deltas_since_fold;
+}
+
+// --- Deltas summed in memory (begin_count_delta_batch) -----------------------
+
+/// One key's sum. The batch holds at most kBatchKeys keys, searched from the
+/// most recent: a buffer's writes mostly repeat the last key, and a buffer
+/// with more keys than that writes the sums so far and starts again.
+struct BatchedDelta {
+    CountKey key;
+    int64 events;
+};
+constexpr int kBatchKeys = 64;
+
+struct DeltaBatch {
+    bool open;
+    Oid namespace_oid;
+    int n;
+    BatchedDelta sums[kBatchKeys];
+};
+DeltaBatch delta_batch = {};
+
+bool same_key(const CountKey* a, const CountKey* b) {
+    return a->object_table == b->object_table && same_text(a->tool, b->tool) && same_text(a->actor, b->actor) &&
+           same_text(a->actor_id, b->actor_id) && same_text(a->action, b->action) &&
+           same_text(a->object_type, b->object_type);
+}
+
+char* copy_text(const char* s) { return s != nullptr ? MemoryContextStrdup(TopTransactionContext, s) : nullptr; }
+
+/// Writes the sums (a zero sum writes nothing) and empties the batch.
+void write_batch_sums() {
+    for (int i = 0; i < delta_batch.n; i++)
+        if (delta_batch.sums[i].events != 0)
+            insert_delta(delta_batch.namespace_oid, &delta_batch.sums[i].key, delta_batch.sums[i].events);
+    delta_batch.n = 0;
+}
+
+void add_to_batch(Oid namespace_oid, const CountKey* key, int64 events) {
+    if (delta_batch.n > 0 && delta_batch.namespace_oid != namespace_oid) write_batch_sums();
+    delta_batch.namespace_oid = namespace_oid;
+    for (int i = delta_batch.n - 1; i >= 0; i--) {
+        if (same_key(&delta_batch.sums[i].key, key)) {
+            delta_batch.sums[i].events += events;
+            return;
+        }
+    }
+    if (delta_batch.n == kBatchKeys) write_batch_sums();
+    BatchedDelta* sum = &delta_batch.sums[delta_batch.n];
+    sum->key = {copy_text(key->tool),   copy_text(key->actor),       copy_text(key->actor_id),
+                copy_text(key->action), copy_text(key->object_type), key->object_table};
+    sum->events = events;
+    delta_batch.n++;
+}
+
 int64 int64_result(int column) {
     bool isnull;
     Datum value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, column, &isnull);
@@ -120,10 +188,6 @@ char* expression_text(Expr* expression, Relation table) {
     return deparse_expression(reinterpret_cast<Node*>(expression),
                               deparse_context_for(RelationGetRelationName(table), RelationGetRelid(table)), false,
                               false);
-}
-
-bool same_text(const char* a, const char* b) {
-    return (a == nullptr && b == nullptr) || (a != nullptr && b != nullptr && std::strcmp(a, b) == 0);
 }
 
 bool same_policy(RowSecurityPolicy* a, Relation a_table, RowSecurityPolicy* b, Relation b_table) {
@@ -211,20 +275,28 @@ char* negative_deltas_sql(const char* schema, const char* source, bool with_acto
 }
 
 void record_count_delta(Oid namespace_oid, const CountKey* key, int64 events) {
-    Oid deltas = get_relname_relid("eventlog_count_deltas", namespace_oid);
-    if (!OidIsValid(deltas)) return;
-    int columns = delta_columns(deltas);
-    Relation table = table_open(deltas, RowExclusiveLock);
-    bool direct = direct_insert_possible(table, columns);
-    if (direct) insert_direct(table, columns, key, events);
-    table_close(table, NoLock);
-    if (!direct) insert_sql(deltas, columns, key, events);
+    if (delta_batch.open) {
+        add_to_batch(namespace_oid, key, events);
+        return;
+    }
+    insert_delta(namespace_oid, key, events);
 
     // A fold deletes rows another transaction may have folded meanwhile:
     // harmless under READ COMMITTED (the row is skipped), a serialization
     // failure under a transaction snapshot, so only the former folds.
-    ++deltas_since_fold;
     if (!folds_deferred) fold_count_deltas_if_due(namespace_oid);
+}
+
+void begin_count_delta_batch() { delta_batch = {true, InvalidOid, 0, {}}; }
+
+void write_count_delta_batch() {
+    write_batch_sums();
+    delta_batch.open = false;
+}
+
+void discard_count_delta_batch() noexcept {
+    delta_batch.open = false;
+    delta_batch.n = 0;
 }
 
 void defer_count_folds(bool defer) { folds_deferred = defer; }

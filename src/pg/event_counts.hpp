@@ -40,6 +40,22 @@ void record_count_delta(Oid extension_namespace, const CountKey* key, int64 even
 /// and folds once at its end with fold_count_deltas_if_due.
 void defer_count_folds(bool defer);
 
+/// While a batch is open, record_count_delta writes nothing: it sums the
+/// deltas per key in memory (of the top transaction), and
+/// write_count_delta_batch writes the sums, one row per key (WAL capture
+/// applying a buffer of many small transactions in one: one row per key
+/// instead of one per transaction). The batch is of the current transaction
+/// only: write it before the transaction (or the subtransaction holding
+/// its events) ends, or discard it.
+void begin_count_delta_batch();
+
+/// Writes the open batch's sums and closes it.
+void write_count_delta_batch();
+
+/// Closes the batch without writing it (its events were rolled back); no
+/// PostgreSQL call, so safe in a destructor.
+void discard_count_delta_batch() noexcept;
+
 /// Folds when this backend has written enough deltas since its last fold
 /// (the rule record_count_delta follows), and never waits for another fold.
 void fold_count_deltas_if_due(Oid extension_namespace);

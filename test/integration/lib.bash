@@ -83,6 +83,24 @@ released_versions() {
     awk '$1 !~ /^#/ && NF == 3 { print $1 }' "$(dirname "${BASH_SOURCE[0]}")/../released-versions"
 }
 
+# worker_pid: the capture workers' pids (none when none runs).
+worker_pid() {
+    psql -X -q -At -d postgres -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'eventlog capture worker'" 2>/dev/null
+}
+
+# set_worker on|off: eventlog.capture_worker, by ALTER SYSTEM and a reload;
+# off returns once no worker runs.
+set_worker() {
+    psql -X -q -d postgres -c "ALTER SYSTEM SET eventlog.capture_worker = $1" -c "SELECT pg_reload_conf()" >/dev/null
+    if [ "$1" = off ]; then
+        for _ in $(seq 1 100); do
+            [ -z "$(worker_pid)" ] && return 0
+            sleep 0.1
+        done
+        echo "the worker did not stop" >&2
+    fi
+}
+
 finish() {
     [ ${#released_installed[@]} -eq 0 ] || rm -f "${released_installed[@]}"
     [ "$failures" -eq 0 ]

@@ -229,6 +229,33 @@ check "eventlog_capture_status shows the last error" "t" \
 check "the worker met no error of its own" "" "$(sql walcap "SELECT last_error FROM eventlog_capture_worker_state()")"
 check "eventlog_capture_errors is the owner's" "42501" \
     "$(sqlstate walcap "SET ROLE wal_other; SELECT * FROM eventlog_capture_errors")"
+check "counts are exact after a refused write" "t" \
+    "$(sql walcap "SELECT (eventlog_page(object_type => 'public.moods', page_size => 1) ->> 'count')::bigint = count(*)
+                   FROM eventlog WHERE object_type = 'public.moods'")"
+
+# 5b. One apply of many transactions: their counts are summed per key in
+# memory and written as one delta row per key; exact with more keys than a
+# sum holds (64), however the keys come.
+sql walcap "CREATE TABLE work (id int PRIMARY KEY, n int); SELECT eventlog_track('work', capture => 'wal')" >/dev/null
+set_worker off
+deltas_before=$(sql walcap "SELECT count(*) FROM eventlog_count_deltas")
+(
+    echo "SET eventlog.actor = 'one clerk'; INSERT INTO work VALUES (0, 0);"
+    for i in $(seq 1 300); do echo "UPDATE work SET n = $i WHERE id = 0;"; done
+) | psql -X -q -d walcap >/dev/null
+sql walcap "SELECT eventlog_capture_apply()" >/dev/null
+check "301 transactions, two keys (create, update): two delta rows" "2" \
+    "$(sql walcap "SELECT count(*) - $deltas_before FROM eventlog_count_deltas")"
+for i in $(seq 1 300); do
+    echo "SET eventlog.actor = 'clerk $((i % 100))'; INSERT INTO work VALUES ($i, $i);"
+done | psql -X -q -d walcap >/dev/null
+sql walcap "SELECT eventlog_capture_apply()" >/dev/null
+check "counts exact for each actor and the table, 100 actors in one apply" "0 101 true" \
+    "$(sql walcap "SELECT (SELECT count(*) FROM (SELECT actor, count(*) AS n FROM eventlog GROUP BY actor) c
+                           WHERE (eventlog_page(actor => c.actor, page_size => 1) ->> 'count')::bigint <> c.n) || ' ' ||
+                          (SELECT count(DISTINCT actor) FROM eventlog WHERE object_type = 'public.work') || ' ' ||
+                          ((eventlog_page(object_type => 'public.work', page_size => 1) ->> 'count')::bigint = 601)")"
+set_worker on
 
 # 6. Moving a table between modes under a concurrent writer: every committed
 # change has exactly one event, whichever mode recorded it.
@@ -259,7 +286,7 @@ check "mode switches under load: every committed change once" "400 400 0 0" \
                            WHERE object_type = 'public.moving' AND action = 'update')")"
 
 # 7. Untracking: the last WAL-tracked table gone, no slot, origin or worker.
-sql walcap "SELECT eventlog_untrack('t_wal'), eventlog_untrack('p_wal'), eventlog_untrack('moods')" >/dev/null
+sql walcap "SELECT eventlog_untrack('t_wal'), eventlog_untrack('p_wal'), eventlog_untrack('moods'), eventlog_untrack('work')" >/dev/null
 check "a WAL table left keeps the slot" "1" "$(sql walcap "SELECT count(*) FROM pg_replication_slots WHERE plugin = 'eventlog'")"
 check "untracking restored the replica identity" "d" "$(sql walcap "SELECT relreplident FROM pg_class WHERE oid = 't_wal'::regclass")"
 sql walcap "SELECT eventlog_untrack('moving')" >/dev/null

@@ -45,19 +45,6 @@ wait_ready() {
     echo "server did not come back" >&2
     return 1
 }
-worker_pid() {
-    psql -X -q -At -d postgres -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'eventlog capture worker'" 2>/dev/null
-}
-set_worker() {  # on|off; off: returns once the worker has stopped
-    psql -X -q -d postgres -c "ALTER SYSTEM SET eventlog.capture_worker = $1" -c "SELECT pg_reload_conf()" >/dev/null
-    if [ "$1" = off ]; then
-        for _ in $(seq 1 100); do
-            [ -z "$(worker_pid)" ] && return 0
-            sleep 0.1
-        done
-        echo "the worker did not stop" >&2
-    fi
-}
 wait_capture() { sql "$db" "SELECT eventlog_capture_wait('120 seconds')"; }
 # exactly_once: "ledger-rows events missing extra unknown": the events
 # (transaction, row, action, new value) against the ledger's rows, as
