@@ -4,7 +4,8 @@
 // extension:
 //   eventlog_count_deltas  one row per write (the events of one write share
 //                          tool, actor, actor_id, action, object_type,
-//                          object_table),
+//                          object_table), or per key of a batch (WAL
+//                          capture applying many transactions at once),
 //                          in the same transaction as its events; negative
 //                          rows for what eventlog_purge removes;
 //   eventlog_counts        the folded sums, one row per (filter, value,
